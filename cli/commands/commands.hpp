@@ -1,0 +1,18 @@
+#pragma once
+// Each subcommand lives in its own <name>_cmd.cpp and exposes one add_*_command function.
+#include <string>
+#include <vector>
+
+#include "cli/commands/command.hpp"
+
+namespace gw::cli {
+
+void add_agent_command(CLI::App& app, CommandContext& ctx);    // gw agent [run|stop|status]
+void add_status_command(CLI::App& app, CommandContext& ctx);   // gw status
+void add_launcher_help_commands(CLI::App& app, CommandContext& ctx);  // help entries for claude/codex/gemini
+
+// Launchers: gw claude|codex|gemini ARGS... (arguments passed through verbatim).
+bool is_launcher_command(const std::string& name);
+int run_launcher(const std::string& agent, const std::vector<std::string>& args);
+
+}  // namespace gw::cli
