@@ -1,0 +1,236 @@
+// String decoding/encoding, paths and top-level member lookups for the JSON walker.
+#include <charconv>
+
+#include "core/json/json_walk.hpp"
+
+namespace gw::json {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Reads 4 hex digits at raw[i..i+4); -1 when they are not there.
+long read_hex4(std::string_view raw, size_t i) {
+  if (i + 4 > raw.size()) return -1;
+  long v = 0;
+  for (size_t k = 0; k < 4; ++k) {
+    int h = hex_value(raw[i + k]);
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// Decodes raw into out; when offsets is given, records for each output byte the raw offset of the
+// input that produced it.
+void decode_into(std::string_view raw, std::string& out, std::vector<uint32_t>* offsets) {
+  out.reserve(raw.size());
+  size_t i = 0;
+  while (i < raw.size()) {
+    size_t start = i;
+    size_t before = out.size();
+    char c = raw[i];
+    if (c != '\\' || i + 1 >= raw.size()) {
+      out.push_back(c);
+      ++i;
+    } else {
+      char e = raw[i + 1];
+      i += 2;
+      switch (e) {
+        case 'b': out.push_back('\b'); break;
+        case 'f': out.push_back('\f'); break;
+        case 'n': out.push_back('\n'); break;
+        case 'r': out.push_back('\r'); break;
+        case 't': out.push_back('\t'); break;
+        case 'u': {
+          long cp = read_hex4(raw, i);
+          if (cp < 0) {
+            out.append("\xEF\xBF\xBD");
+            break;
+          }
+          i += 4;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            long lo = -1;
+            if (i + 6 <= raw.size() && raw[i] == '\\' && raw[i + 1] == 'u') lo = read_hex4(raw, i + 2);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+              i += 6;
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else {
+              cp = 0xFFFD;
+            }
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            cp = 0xFFFD;
+          }
+          append_utf8(out, static_cast<uint32_t>(cp));
+          break;
+        }
+        default: out.push_back(e); break;  // '"', '\\', '/'
+      }
+    }
+    if (offsets) offsets->insert(offsets->end(), out.size() - before, static_cast<uint32_t>(start));
+  }
+}
+
+}  // namespace
+
+std::string_view type_name(Type t) {
+  switch (t) {
+    case Type::string: return "string";
+    case Type::number: return "number";
+    case Type::boolean: return "boolean";
+    case Type::null: return "null";
+    case Type::object: return "object";
+    case Type::array: return "array";
+  }
+  return "?";
+}
+
+std::string decode_string(std::string_view raw) {
+  std::string out;
+  decode_into(raw, out, nullptr);
+  return out;
+}
+
+DecodedString::DecodedString(std::string_view raw) {
+  m_offsets.reserve(raw.size() + 1);
+  decode_into(raw, m_text, &m_offsets);
+  m_offsets.push_back(static_cast<uint32_t>(raw.size()));
+}
+
+size_t DecodedString::raw_offset(size_t i) const {
+  return m_offsets[i < m_offsets.size() ? i : m_offsets.size() - 1];
+}
+
+std::pair<size_t, size_t> DecodedString::raw_span(size_t begin, size_t end) const {
+  size_t last = m_offsets.size() - 1;  // index of the sentinel
+  if (begin > last) begin = last;
+  if (end > last) end = last;
+  size_t first = m_offsets[begin];
+  // Widen the end past every decoded byte that came from the same escape as byte end-1.
+  while (end < last && end > begin && m_offsets[end] == m_offsets[end - 1]) ++end;
+  return {first, m_offsets[end]};
+}
+
+std::string encode_string_contents(std::string_view utf8) {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(utf8.size() + 8);
+  for (char ch : utf8) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out.push_back(k_hex[c >> 4]);
+          out.push_back(k_hex[c & 15]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  return out;
+}
+
+std::string encode_string(std::string_view utf8) {
+  return "\"" + encode_string_contents(utf8) + "\"";
+}
+
+namespace {
+std::string segment_key(const PathSegment& s) {
+  return s.key.find('\\') == std::string_view::npos ? std::string(s.key) : decode_string(s.key);
+}
+}  // namespace
+
+std::string to_pointer(const Path& path) {
+  std::string out;
+  for (const auto& s : path) {
+    out.push_back('/');
+    if (s.is_index) {
+      out += std::to_string(s.index);
+      continue;
+    }
+    for (char c : segment_key(s)) {
+      if (c == '~') out += "~0";
+      else if (c == '/') out += "~1";
+      else out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string to_display(const Path& path) {
+  std::string out;
+  for (const auto& s : path) {
+    if (s.is_index) {
+      out += "[" + std::to_string(s.index) + "]";
+    } else {
+      if (!out.empty()) out.push_back('.');
+      out += segment_key(s);
+    }
+  }
+  return out;
+}
+
+const Member* TopLevel::find(std::string_view key) const {
+  for (auto it = members.rbegin(); it != members.rend(); ++it)
+    if (it->key == key) return &*it;
+  return nullptr;
+}
+
+std::optional<std::string> TopLevel::string(std::string_view key) const {
+  const Member* m = find(key);
+  if (!m || m->type != Type::string) return std::nullopt;
+  return decode_string(m->raw.substr(1, m->raw.size() - 2));
+}
+
+std::optional<bool> TopLevel::boolean(std::string_view key) const {
+  const Member* m = find(key);
+  if (!m || m->type != Type::boolean) return std::nullopt;
+  return m->raw == "true";
+}
+
+std::optional<int64_t> TopLevel::integer(std::string_view key) const {
+  const Member* m = find(key);
+  if (!m || m->type != Type::number) return std::nullopt;
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(m->raw.data(), m->raw.data() + m->raw.size(), v);
+  if (ec != std::errc() || ptr != m->raw.data() + m->raw.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<std::string_view> TopLevel::raw(std::string_view key) const {
+  const Member* m = find(key);
+  if (!m) return std::nullopt;
+  return m->raw;
+}
+
+}  // namespace gw::json
