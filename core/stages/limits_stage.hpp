@@ -1,0 +1,25 @@
+#pragma once
+// Budgets and rate limits. on_request reserves the worst plausible cost of a billable request
+// (input estimated from the body size, output up to the request's cap or the policy's) at the
+// key, its team and the org, or refuses it (budgets: a refusal; rate limits: 429 + retry-after).
+// on_complete settles with the usage the provider reported (stream or JSON; a cut stream with
+// what was seen) and releases the rest; it sets ex.cost_nano_usd. count_tokens and model lists
+// are not billed. Runs after model access and before forward.
+#include "core/limits/admission.hpp"
+#include "core/pipeline/stage.hpp"
+
+namespace gw::stages {
+
+class LimitsStage final : public pipeline::Stage {
+public:
+  // `admission` outlives every pipeline (it holds the counters across policy reloads).
+  explicit LimitsStage(limits::Admission& admission) : m_admission(admission) {}
+  std::string_view name() const override { return "limits"; }
+  pipeline::StageStatus on_request(pipeline::Exchange& ex) override;
+  void on_complete(pipeline::Exchange& ex) override;
+
+private:
+  limits::Admission& m_admission;
+};
+
+}  // namespace gw::stages
