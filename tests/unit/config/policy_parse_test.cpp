@@ -146,3 +146,28 @@ TEST_CASE("policy errors: invalid globs") {
   CHECK(errors_of("[keys.alice]\nproviders = [\"anthropic\"]\ndeny_models = [\"\"]\n") ==
         "p.toml:3:16: keys.alice.deny_models[0]: must not be empty");
 }
+
+#include "core/config/policy_summary.hpp"
+
+TEST_CASE("policy summary: what `gw policy check` prints after OK") {
+  auto p = *parse_policy(k_team_policy, "p.toml");
+  std::string s = gw::config::summarize_policy(*p);
+  CHECK(s.find("version: 2026-11-24\n") == 0);
+  CHECK(s.find("launcher sessions: key alice\n") != std::string::npos);
+  CHECK(s.find("team platform: monthly $500.50/month; 600 req/min\n") != std::string::npos);
+  CHECK(s.find("keys: 2 (1 enabled)\n") != std::string::npos);
+  CHECK(s.find("  alice [platform]: daily $5.00/day, weekly $20.00/week rolling; 60 req/min, "
+               "400000 tok/min, 4 concurrent\n") != std::string::npos);
+}
+
+TEST_CASE("policy: key secrets are stored only as sha256 hashes") {
+  std::string secret = gw::config::new_key_secret();
+  CHECK(secret.starts_with("gwk_"));
+  CHECK(secret.size() == 4 + 43);
+  CHECK(gw::config::hash_key_secret("hello") ==
+        "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  std::string err = errors_of("[keys.alice]\nsecret_hash = \"gwk_abc\"\n");
+  CHECK(err == "p.toml:2:15: keys.alice.secret_hash: must be \"sha256:\" followed by 64 lowercase hex "
+               "digits (make one with `gw policy hash-key`); this looks like a clear-text secret: "
+               "store only its hash");
+}
