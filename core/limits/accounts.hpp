@@ -3,6 +3,8 @@
 // rate limits. All access happens under Admission's mutex.
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <vector>
 #include <string>
 
 #include "core/config/policy.hpp"
@@ -11,6 +13,7 @@
 namespace gw::limits::detail {
 
 struct Account {
+  std::string name;       // the budget's name
   std::string store_key;  // "key:alice|daily|day|calendar"
   config::Period period = config::Period::day;
   config::Window window = config::Window::calendar;
@@ -34,6 +37,13 @@ struct RateState {
   int64_t request_tat_ns = 0;
   int64_t token_tat_ns = 0;
   int64_t in_flight = 0;
+};
+
+// Everything kept for one level (a key, a team, the org). Accounts are found by a linear scan:
+// a level has a handful of budgets.
+struct LevelState {
+  RateState rate;
+  std::vector<std::unique_ptr<Account>> accounts;
 };
 
 inline constexpr int64_t k_minute_ns = 60'000'000'000;

@@ -51,24 +51,27 @@ std::vector<Admission::Level> Admission::levels_of(const config::Policy& policy,
   return out;
 }
 
-Account* Admission::account(const Level& level, const config::Budget& b, int64_t now) {
-  std::string k = std::string(level.scope) + ":" + level.id + "|" + b.name + "|" +
-                  std::string(config::to_string(b.period)) + "|" +
-                  std::string(config::to_string(b.window));
-  auto& slot = m_accounts[k];
-  if (!slot) {
-    slot = std::make_unique<Account>();
-    slot->store_key = k;
-    slot->period = b.period;
-    slot->window = b.window;
-  }
+detail::LevelState* Admission::level_state(const Level& level) {
+  std::string k;
+  k.reserve(6 + level.id.size());
+  k.append(level.scope).append(":").append(level.id);
+  auto& slot = m_levels[k];
+  if (!slot) slot = std::make_unique<detail::LevelState>();
   return slot.get();
 }
 
-RateState* Admission::rate_state(const Level& level) {
-  auto& slot = m_rates[std::string(level.scope) + ":" + level.id];
-  if (!slot) slot = std::make_unique<RateState>();
-  return slot.get();
+Account* Admission::account(detail::LevelState& state, const Level& level, const config::Budget& b) {
+  for (auto& a : state.accounts)
+    if (a->name == b.name && a->period == b.period && a->window == b.window) return a.get();
+  auto a = std::make_unique<Account>();
+  a->name = b.name;
+  a->store_key = std::string(level.scope) + ":" + level.id + "|" + b.name + "|" +
+                 std::string(config::to_string(b.period)) + "|" +
+                 std::string(config::to_string(b.window));
+  a->period = b.period;
+  a->window = b.window;
+  state.accounts.push_back(std::move(a));
+  return state.accounts.back().get();
 }
 
 std::expected<Reservation, Denial> Admission::admit(const AdmissionRequest& req) {
@@ -87,7 +90,10 @@ std::expected<Reservation, Denial> Admission::admit(const AdmissionRequest& req)
   std::lock_guard lock(m_mutex);
   // Budgets first: an exhausted budget is the more lasting reason and the one to report.
   std::vector<Account*> accounts;
+  std::vector<detail::LevelState*> states;
   for (const auto& level : levels) {
+    detail::LevelState* state = level_state(level);
+    states.push_back(state);
     for (const auto& b : *level.budgets) {
       Denial d;
       d.scope = level.scope;
@@ -97,7 +103,7 @@ std::expected<Reservation, Denial> Admission::admit(const AdmissionRequest& req)
         d.model = req.model;
         return std::unexpected(d);
       }
-      Account* a = account(level, b, now);
+      Account* a = account(*state, level, b);
       int64_t spent = a->spent_now(now, m_store);
       if (spent + a->reserved + cost > b.amount_nano_usd) {
         d.kind = Denial::Kind::budget;
@@ -116,9 +122,10 @@ std::expected<Reservation, Denial> Admission::admit(const AdmissionRequest& req)
   // Rate limits: check every level before changing any, so a refusal leaves no trace.
   std::vector<detail::RateHold> rates;
   std::vector<std::pair<int64_t, int64_t>> new_tats;  // (request TAT, token TAT) per level
-  for (const auto& level : levels) {
+  for (size_t li = 0; li < levels.size(); ++li) {
+    const auto& level = levels[li];
     const auto& lim = *level.limits;
-    RateState* s = rate_state(level);
+    RateState* s = &states[li]->rate;
     Denial d;
     d.scope = level.scope;
     d.scope_id = level.id;
@@ -217,8 +224,9 @@ std::vector<BudgetStatus> Admission::budgets_of(const config::Policy& policy,
   const int64_t now = m_clock.now_ms();
   std::lock_guard lock(m_mutex);
   for (const auto& level : levels_of(policy, key)) {
+    detail::LevelState* state = level_state(level);
     for (const auto& b : *level.budgets) {
-      Account* a = account(level, b, now);
+      Account* a = account(*state, level, b);
       BudgetStatus s{level.scope, level.id, b, a->spent_now(now, m_store), a->reserved,
                      a->resets_at(now)};
       out.push_back(std::move(s));

@@ -25,6 +25,7 @@ class Admission;
 namespace detail {
 struct Account;
 struct RateState;
+struct LevelState;
 // One level's rate-limit hold: the state and what this request took from its token bucket.
 struct RateHold {
   RateState* state = nullptr;
@@ -103,15 +104,15 @@ private:
     const config::RateLimits* limits;
   };
   std::vector<Level> levels_of(const config::Policy& policy, const config::VirtualKey& key) const;
-  detail::Account* account(const Level& level, const config::Budget& budget, int64_t now);
-  detail::RateState* rate_state(const Level& level);
+  detail::LevelState* level_state(const Level& level);
+  detail::Account* account(detail::LevelState& state, const Level& level, const config::Budget& budget);
   int64_t settle(Reservation& r, const config::Usage* usage);
 
   const Clock& m_clock;
   SpendStore& m_store;
   std::mutex m_mutex;
-  std::unordered_map<std::string, std::unique_ptr<detail::Account>> m_accounts;
-  std::unordered_map<std::string, std::unique_ptr<detail::RateState>> m_rates;
+  // "key:alice", "team:platform", "org:" -> that level's rate state and budget accounts.
+  std::unordered_map<std::string, std::unique_ptr<detail::LevelState>> m_levels;
 };
 
 }  // namespace gw::limits
