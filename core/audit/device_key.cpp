@@ -1,0 +1,146 @@
+#include "core/audit/device_key.hpp"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/common/crypto.hpp"
+
+namespace gw::audit {
+namespace fs = std::filesystem;
+
+namespace {
+struct PkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+
+const unsigned char* bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+std::string from_hex(std::string_view hex) {
+  auto nib = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (hex.size() % 2) return {};
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    int hi = nib(hex[i]), lo = nib(hex[i + 1]);
+    if (hi < 0 || lo < 0) return {};
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
+}
+
+Result<std::string> read_trimmed(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) return fail(Errc::not_found, "cannot read " + p.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+Status write_file_mode(const fs::path& p, const std::string& data, mode_t mode) {
+  fs::path tmp = p;
+  tmp += ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return fail(Errc::io, "cannot create " + tmp.string());
+  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), p.c_str()) != 0)
+    return fail(Errc::io, "cannot write " + p.string());
+  return {};
+}
+}  // namespace
+
+Result<DeviceKey> DeviceKey::from_private(std::string_view seed32) {
+  if (seed32.size() != 32) return fail(Errc::invalid_argument, "device key: seed must be 32 bytes");
+  PkeyPtr pk(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes(seed32), 32));
+  if (!pk) return fail(Errc::internal, "device key: OpenSSL refused the Ed25519 seed");
+  unsigned char pub[32];
+  size_t len = sizeof pub;
+  if (EVP_PKEY_get_raw_public_key(pk.get(), pub, &len) != 1 || len != 32)
+    return fail(Errc::internal, "device key: cannot derive the public key");
+  DeviceKey k;
+  k.m_seed = std::string(seed32);
+  k.m_public = std::string(reinterpret_cast<char*>(pub), 32);
+  return k;
+}
+
+Result<DeviceKey> DeviceKey::from_public(std::string_view pub32) {
+  if (pub32.size() != 32) return fail(Errc::invalid_argument, "device key: public key must be 32 bytes");
+  DeviceKey k;
+  k.m_public = std::string(pub32);
+  return k;
+}
+
+DeviceKey DeviceKey::generate() { return *from_private(random_bytes(32)); }
+
+std::string DeviceKey::key_id() const { return sha256_hex(m_public).substr(0, 16); }
+
+Result<std::string> DeviceKey::sign(std::string_view msg) const {
+  if (m_seed.empty()) return fail(Errc::internal, "device key: no private key to sign with");
+  PkeyPtr pk(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes(m_seed), 32));
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  unsigned char sig[64];
+  size_t len = sizeof sig;
+  if (!pk || !ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pk.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), sig, &len, bytes(msg), msg.size()) != 1)
+    return fail(Errc::internal, "device key: Ed25519 signing failed");
+  return std::string(reinterpret_cast<char*>(sig), len);
+}
+
+bool DeviceKey::verify(std::string_view msg, std::string_view sig) const {
+  if (m_public.size() != 32 || sig.size() != 64) return false;
+  PkeyPtr pk(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes(m_public), 32));
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!pk || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pk.get()) != 1)
+    return false;
+  return EVP_DigestVerify(ctx.get(), bytes(sig), sig.size(), bytes(msg), msg.size()) == 1;
+}
+
+Result<DeviceKey> FileDeviceKeyStore::load_or_create() {
+  fs::path priv = m_dir / "device_key", pub = m_dir / "device_key.pub";
+  struct stat st {};
+  if (::stat(priv.c_str(), &st) == 0) {
+    if ((st.st_mode & 077) != 0)
+      return fail(Errc::config, priv.string() + " is readable by group or others; run: chmod 600 " +
+                                    priv.string());
+    GW_TRY(hex, read_trimmed(priv));
+    auto k = DeviceKey::from_private(from_hex(hex));
+    if (!k) return fail(Errc::config, priv.string() + ": not a valid device key (" + k.error().message + ")");
+    return k;
+  }
+  std::error_code ec;
+  fs::create_directories(m_dir, ec);
+  DeviceKey k = DeviceKey::generate();
+  GW_CHECK(write_file_mode(priv, to_hex(k.private_raw()) + "\n", 0600));
+  GW_CHECK(write_file_mode(pub, to_hex(k.public_raw()) + "\n", 0644));
+  return k;
+}
+
+Result<DeviceKey> FileDeviceKeyStore::load_public() {
+  fs::path pub = m_dir / "device_key.pub";
+  auto hex = read_trimmed(pub);
+  if (!hex)
+    return fail(Errc::not_found, "no device public key at " + pub.string() +
+                                     " (no audit spool was ever written on this device?)");
+  return DeviceKey::from_public(from_hex(*hex));
+}
+
+}  // namespace gw::audit
