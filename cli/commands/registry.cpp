@@ -29,6 +29,7 @@ int run(int argc, char** argv) {
   add_agent_command(app, ctx);
   add_status_command(app, ctx);
   add_policy_command(app, ctx);
+  add_usage_command(app, ctx);
   add_launcher_help_commands(app, ctx);
 
   try {

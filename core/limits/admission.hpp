@@ -92,6 +92,8 @@ public:
   // Admits the request or says which limit refused it. Never blocks on I/O except the first
   // time an account is touched in a period (one SQLite read).
   std::expected<Reservation, Denial> admit(const AdmissionRequest& request);
+  // The clock counters are kept by (for callers timestamping what they record).
+  const Clock& clock() const { return m_clock; }
   // Spend against every budget that applies to `key` (key, its team, org).
   std::vector<BudgetStatus> budgets_of(const config::Policy& policy, const config::VirtualKey& key);
 

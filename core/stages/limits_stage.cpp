@@ -12,6 +12,7 @@ namespace {
 struct Held {
   std::shared_ptr<limits::Reservation> reservation;  // shared_ptr: Exchange state must be copyable
   int64_t input_estimate = 0;
+  int64_t admitted_ms = 0;
 };
 }  // namespace
 
@@ -34,6 +35,7 @@ pipeline::StageStatus LimitsStage::on_request(pipeline::Exchange& ex) {
   Held& held = ex.state_of<Held>(this);
   held.reservation = std::make_shared<limits::Reservation>(std::move(*admitted));
   held.input_estimate = req.input_tokens;
+  held.admitted_ms = m_admission.clock().now_ms();
   return pipeline::StageStatus::proceed;
 }
 
@@ -61,6 +63,18 @@ void LimitsStage::on_complete(pipeline::Exchange& ex) {
     return;
   }
   ex.cost_nano_usd = held.reservation->settle(usage);
+  if (m_usage_log) {
+    limits::UsageRow row;
+    row.key = ex.identity.key_id;
+    row.team = ex.identity.team;
+    row.provider = std::string(ex.provider->id());
+    row.model = ex.info.model;
+    row.agent = ex.agent;
+    row.usage = usage;
+    row.cost_nano_usd = ex.cost_nano_usd;
+    row.ts_ms = held.admitted_ms;
+    (void)m_usage_log->record(row);  // a lost usage record does not change what was charged
+  }
 }
 
 }  // namespace gw::stages

@@ -109,3 +109,29 @@ TEST_CASE("LimitsStage: count_tokens is not billed") {
     CHECK(stage.on_request(ex) == pipeline::StageStatus::proceed);
   }
 }
+
+#include "tests/support/temp_dir.hpp"
+
+TEST_CASE("LimitsStage: each charged request is recorded for `gw usage`") {
+  test::ShapeProvider anthropic(providers::ApiKind::anthropic);
+  FakeClock clock(k_t0);
+  limits::MemorySpendStore store;
+  limits::Admission admission(clock, store);
+  test::TempDir dir;
+  auto log = limits::UsageLog::open(dir.path() / "spend.db");
+  REQUIRE(log.has_value());
+  stages::LimitsStage stage(admission, log->get());
+  auto ex = test::exchange_for(anthropic, test::stage_policy(k_policy), "alice", "m");
+  ex.agent = "claude-code";
+  REQUIRE(stage.on_request(ex) == pipeline::StageStatus::proceed);
+  ex.t.upstream_start_ns = 1;
+  ex.usage.reported = true;
+  ex.usage.input = 1000;
+  ex.outcome = pipeline::Outcome::completed;
+  stage.on_complete(ex);
+  auto rows = (*log)->summarize(limits::UsageGroup::agent, 0);
+  REQUIRE(rows.has_value());
+  REQUIRE(rows->size() == 1);
+  CHECK((*rows)[0].group == "claude-code");
+  CHECK((*rows)[0].cost_nano_usd == 1'000'000);
+}
