@@ -1,0 +1,175 @@
+#include "agent/sidecar.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+
+#include "agent/control_server.hpp"
+#include "agent/listener.hpp"
+#include "agent/relay.hpp"
+#include "agent/session_store.hpp"
+#include "agent/stats.hpp"
+#include "core/common/log.hpp"
+#include "core/secrets/provider_keys.hpp"
+#include "core/stages/stage_list.hpp"
+
+namespace gw::agent {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::mutex g_stop_mutex;
+std::condition_variable g_stop_cv;
+bool g_stop = false;
+
+void request_stop() {
+  std::lock_guard lock(g_stop_mutex);
+  g_stop = true;
+  g_stop_cv.notify_all();
+}
+
+// Signals are turned into a stop request by a dedicated thread (sigwait), not a handler.
+void start_signal_thread() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    log::write(log::Level::info, "stopping on signal", {{"signal", sig}});
+    request_stop();
+  }).detach();
+}
+
+Result<std::shared_ptr<const config::Policy>> load_policy(const fs::path& file) {
+  if (file.empty()) return config::default_policy();
+  return config::load_policy_file(file);
+}
+
+}  // namespace
+
+fs::path policy_path(const SidecarOptions& opts) {
+  if (!opts.policy_file.empty()) return opts.policy_file;
+  if (const char* p = std::getenv("GW_POLICY"); p && *p) return p;
+  fs::path f = opts.paths.config_dir / "policy.toml";
+  std::error_code ec;
+  return fs::exists(f, ec) ? f : fs::path();
+}
+
+Status run_sidecar(const SidecarOptions& opts) {
+  GW_CHECK(ensure_private_dir(opts.paths.state_dir));
+  GW_CHECK(ensure_private_dir(opts.paths.run_dir));
+  fs::path lock_path = opts.paths.run_dir / "agent.lock";
+  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
+    return fail(Errc::unavailable, "another gw sidecar is already running for " + opts.paths.state_dir.string());
+
+  fs::path pfile = policy_path(opts);
+  auto policy = load_policy(pfile);
+  if (!policy) return fail(Errc::config, "cannot load policy:\n" + policy.error().message);
+
+  SystemClock clock;
+  providers::Registry registry;
+  http::UpstreamOptions up_opts;
+  up_opts.ca_file = opts.ca_file;
+  http::UpstreamPool upstream(up_opts);
+  SessionStore sessions(clock, opts.paths.state_dir / "sessions.json");
+  secrets::ProviderKeys keys;
+  Stats stats(opts.log_requests);
+  stages::Services services{registry, upstream, sessions, keys, stats, clock};
+  Relay relay(services);
+  std::mutex reload_mutex;
+  auto install = [&](std::shared_ptr<const config::Policy> p) {
+    relay.install(std::make_shared<const Snapshot>(Snapshot{p, stages::build_pipeline(services, p)}));
+  };
+  install(*policy);
+
+  start_signal_thread();
+  Listener listener({opts.host, opts.port, opts.max_body_bytes}, relay);
+  GW_TRY(port, listener.start());
+  int64_t started_ms = clock.now_ms();
+
+  auto handler = [&](const nlohmann::json& req) -> nlohmann::json {
+    std::string op = req["op"];
+    if (op == "status") {
+      auto snap = relay.snapshot();
+      return {{"ok", true}, {"pid", ::getpid()}, {"port", port}, {"version", GW_VERSION},
+              {"started_ms", started_ms}, {"uptime_s", (clock.now_ms() - started_ms) / 1000},
+              {"policy", {{"version", snap->policy->version}, {"source", pfile.empty() ? "built-in" : pfile.string()}}},
+              {"sessions", sessions.live_count()}, {"stats", stats.to_json()}};
+    }
+    if (op == "mint") {
+      std::string agent = req.value("agent", "other");
+      int owner = req.value("pid", 0);
+      int64_t ttl = req.value("ttl_s", int64_t{12 * 3600});
+      if (ttl <= 0 || ttl > 7 * 24 * 3600) return {{"ok", false}, {"error", "ttl_s must be between 1 and 604800"}};
+      auto m = sessions.mint(agent, owner, ttl);
+      log::write(log::Level::info, "session minted", {{"session", m.session.session_id}, {"agent", agent}});
+      return {{"ok", true}, {"token", m.token}, {"session_id", m.session.session_id},
+              {"expires_ms", m.session.expires_ms}, {"port", port}};
+    }
+    if (op == "revoke") {
+      bool found = sessions.revoke(req.value("session_id", ""));
+      return {{"ok", found}, {"error", found ? "" : "no such session"}};
+    }
+    if (op == "reload") {
+      std::lock_guard lock(reload_mutex);
+      auto p = load_policy(pfile);
+      if (!p) return {{"ok", false}, {"error", p.error().message}};
+      install(*p);
+      log::write(log::Level::info, "policy reloaded", {{"version", (*p)->version}});
+      return {{"ok", true}, {"version", (*p)->version}};
+    }
+    if (op == "stop") {
+      request_stop();
+      return {{"ok", true}};
+    }
+    return {{"ok", false}, {"error", "unknown op '" + op + "'"}};
+  };
+  ControlServer control(opts.paths.control_socket(), handler);
+  GW_CHECK(control.start());
+  {
+    std::ofstream pid(opts.paths.pid_file(), std::ios::trunc);
+    pid << ::getpid() << "\n";
+  }
+  if (opts.ready_fd >= 0) {
+    std::string msg = "ready " + std::to_string(port) + "\n";
+    (void)::write(opts.ready_fd, msg.data(), msg.size());
+    ::close(opts.ready_fd);
+  }
+  log::write(log::Level::info, "sidecar listening",
+             {{"host", opts.host}, {"port", port}, {"pid", ::getpid()},
+              {"policy", pfile.empty() ? "built-in" : pfile.string()}});
+
+  {
+    std::unique_lock lock(g_stop_mutex);
+    for (;;) {
+      if (g_stop_cv.wait_for(lock, std::chrono::seconds(5), [] { return g_stop; })) break;
+      if (opts.idle_exit_s <= 0) continue;
+      int64_t idle_ns = mono_ns() - std::max<int64_t>(stats.last_activity_ns(), 0);
+      bool quiet = stats.last_activity_ns() == 0 ? clock.now_ms() - started_ms > opts.idle_exit_s * 1000LL
+                                                 : idle_ns > opts.idle_exit_s * 1'000'000'000LL;
+      if (quiet && sessions.live_count() == 0) {
+        log::write(log::Level::info, "exiting after idle period", {{"idle_exit_s", opts.idle_exit_s}});
+        break;
+      }
+    }
+  }
+  control.stop();
+  listener.stop();
+  std::error_code ec;
+  fs::remove(opts.paths.pid_file(), ec);
+  ::close(lock_fd);
+  return {};
+}
+
+}  // namespace gw::agent

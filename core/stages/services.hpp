@@ -1,0 +1,61 @@
+#pragma once
+// Long-lived services the stages use. They outlive every Pipeline (a policy reload builds a new
+// Pipeline over the same Services), so state such as sessions, pooled connections and counters
+// survives reloads. Owned by the sidecar (or the server); stages hold references.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/common/clock.hpp"
+#include "core/common/result.hpp"
+#include "core/config/policy.hpp"
+#include "core/http/upstream.hpp"
+#include "core/providers/registry.hpp"
+
+namespace gw::pipeline {
+struct Exchange;
+}
+
+namespace gw::stages {
+
+// A launcher session as the auth stage sees it.
+struct SessionInfo {
+  std::string session_id;
+  std::string agent;  // the agent it was minted for
+  int64_t expires_ms = 0;
+};
+
+// Looks up gw session tokens (implemented by the sidecar's session store).
+class SessionVerifier {
+public:
+  virtual ~SessionVerifier() = default;
+  // The live session for `token`, or nullopt when unknown, expired, revoked or its launcher died.
+  virtual std::optional<SessionInfo> verify(std::string_view token) const = 0;
+};
+
+// Produces the real provider key for a provider config (env var, file, keychain).
+class CredentialResolver {
+public:
+  virtual ~CredentialResolver() = default;
+  // The key, or an error whose message tells the developer how to provide it (no secret inside).
+  virtual Result<std::string> key_for(const config::ProviderConfig& provider) const = 0;
+};
+
+// Receives every finished exchange (stats for `gw status`, logs). Must be cheap and thread-safe.
+class ExchangeSink {
+public:
+  virtual ~ExchangeSink() = default;
+  virtual void record(const pipeline::Exchange& ex) = 0;
+};
+
+struct Services {
+  const providers::Registry& registry;
+  http::UpstreamPool& upstream;
+  const SessionVerifier& sessions;
+  const CredentialResolver& credentials;
+  ExchangeSink& sink;
+  const Clock& clock;
+};
+
+}  // namespace gw::stages
