@@ -22,6 +22,7 @@ struct AgentArgs {
   std::string policy;
   std::string ca_file = env_str("GW_UPSTREAM_CA_FILE");
   int ready_fd = -1;
+  size_t max_body = static_cast<size_t>(env_int("GW_AGENT_MAX_BODY", 32 * 1024 * 1024));
   bool no_request_log = false;
   std::string log_level = "info";
 };
@@ -47,6 +48,7 @@ int cmd_run(const AgentArgs& a) {
   o.policy_file = a.policy;
   o.ca_file = a.ca_file;
   o.ready_fd = a.ready_fd;
+  o.max_body_bytes = a.max_body;
   o.log_requests = !a.no_request_log;
   auto r = agent::run_sidecar(o);
   if (!r) return report(r.error().message);
@@ -86,6 +88,8 @@ void add_agent_command(CLI::App& app, CommandContext& ctx) {
   run->add_option("--policy", args->policy, "Policy file (default: $GW_POLICY, else <config>/policy.toml, else built-in)");
   run->add_option("--ca-file", args->ca_file, "Extra CA bundle (PEM) trusted for upstream TLS (env GW_UPSTREAM_CA_FILE)");
   run->add_option("--ready-fd", args->ready_fd, "Write 'ready <port>' to this fd once serving (used by the launcher)");
+  run->add_option("--max-body-bytes", args->max_body, "Largest request body accepted (env GW_AGENT_MAX_BODY)")
+      ->capture_default_str();
   run->add_flag("--no-request-log", args->no_request_log, "Do not log one line per request");
   run->add_option("--log-level", args->log_level, "debug|info|warn")->capture_default_str();
   run->callback([&ctx, args] { ctx.exit_code = cmd_run(*args); });
