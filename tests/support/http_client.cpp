@@ -39,6 +39,7 @@ StreamResult post_streaming(httplib::Client& client, const std::string& path, co
     out.body.append(data, n);
     return true;
   };
+  out.started = std::chrono::steady_clock::now();
   httplib::Result res = client.send(req);
   out.ok = static_cast<bool>(res);
   if (!res) out.error = httplib::to_string(res.error());

@@ -25,6 +25,7 @@ struct StreamResult {
   std::string error;           // httplib's error name when !ok
   int status = 0;              // 0 when no response head arrived
   httplib::Headers headers;
+  std::chrono::steady_clock::time_point started;  // just before the request was sent
   std::string body;            // every byte received, also when the stream was cut
   std::vector<StreamChunk> chunks;  // as they arrived
 };

@@ -89,8 +89,11 @@ Process::Process(ProcessOptions opts) {
   write_file(m_stderr_path, "");
 
   int out[2], err[2], wake[2];
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 || ::pipe2(wake, O_CLOEXEC) != 0)
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 ||
+      ::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0)
     throw std::runtime_error("Process: pipe2 failed: " + errno_text(errno));
+  ::fcntl(out[0], F_SETFL, O_NONBLOCK);  // the reader drains without blocking
+  ::fcntl(err[0], F_SETFL, O_NONBLOCK);
 
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
@@ -149,6 +152,10 @@ Process::~Process() {
   if (m_wake_w >= 0) {
     // The group is dead; what it wrote is in the pipes. The reader drains it and stops, even if
     // an escaped grandchild still holds a pipe open.
+    {
+      std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
     char c = 1;
     (void)!::write(m_wake_w, &c, 1);
   }
@@ -177,37 +184,74 @@ void Process::reader_loop(int out_fd, int err_fd, int wake_fd) {
   std::ofstream out_file(m_stdout_path, std::ios::binary | std::ios::app);
   std::ofstream err_file(m_stderr_path, std::ios::binary | std::ios::app);
   int fds[2] = {out_fd, err_fd};
-  bool stopping = false;
   char buf[8192];
-  while (fds[0] >= 0 || fds[1] >= 0) {
-    pollfd p[3] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}, {wake_fd, POLLIN, 0}};
-    int n = ::poll(p, 3, stopping ? 0 : -1);
-    if (n < 0 && errno == EINTR) continue;
-    if (p[2].revents) stopping = true;
-    bool progressed = false;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i] < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+  // Reads what is available on fd i (non-blocking); closes it at EOF.
+  auto drain = [&](int i) {
+    for (;;) {
       ssize_t r = ::read(fds[i], buf, sizeof buf);
       if (r > 0) {
-        progressed = true;
         (i == 0 ? out_file : err_file).write(buf, r).flush();
         on_data(i == 0, buf, std::size_t(r));
-      } else if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
-        ::close(fds[i]);
-        fds[i] = -1;
-        std::lock_guard lock(m_mutex);
-        (i == 0 ? m_out_closed : m_err_closed) = true;
-        m_cv.notify_all();
+        continue;
       }
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && errno == EAGAIN) return;
+      ::close(fds[i]);
+      fds[i] = -1;
+      std::lock_guard lock(m_mutex);
+      (i == 0 ? m_out_closed : m_err_closed) = true;
+      return;
+    }
+  };
+  for (;;) {
+    pollfd p[3] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    if (fds[0] < 0 && fds[1] < 0) p[2].fd = -1;  // nothing left to read
+    if (p[2].fd < 0 && fds[0] < 0 && fds[1] < 0) break;
+    if (::poll(p, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i)
+      if (fds[i] >= 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR))) drain(i);
+    if (p[2].revents) {
+      // A sync or stop request: take everything already in the pipes, then acknowledge.
+      while (::read(wake_fd, buf, sizeof buf) > 0) {
+      }
+      long target;
+      bool stop;
+      {
+        std::lock_guard lock(m_mutex);
+        target = m_sync_requested;
+        stop = m_stop;
+      }
+      for (int i = 0; i < 2; ++i)
+        if (fds[i] >= 0) drain(i);
+      {
+        std::lock_guard lock(m_mutex);
+        m_synced = target;
+      }
+      if (stop) break;
     }
     m_cv.notify_all();
-    if (stopping && !progressed) break;  // drained what the dead group left behind
   }
   for (int fd : fds)
     if (fd >= 0) ::close(fd);
   std::lock_guard lock(m_mutex);
   m_out_closed = m_err_closed = true;
+  m_synced = m_sync_requested;
   m_cv.notify_all();
+}
+
+void Process::sync_output() {
+  long gen;
+  {
+    std::lock_guard lock(m_mutex);
+    gen = ++m_sync_requested;
+  }
+  char c = 1;
+  (void)!::write(m_wake_w, &c, 1);
+  std::unique_lock lock(m_mutex);
+  m_cv.wait(lock, [&] { return m_synced >= gen || (m_out_closed && m_err_closed); });
 }
 
 std::optional<std::string> Process::read_line_with_timeout(std::chrono::milliseconds timeout) {
@@ -243,6 +287,7 @@ std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
     pid_t r = ::waitpid(m_pid, &st, WNOHANG);
     if (r == m_pid) {
       m_status = status_code(st);
+      sync_output();  // everything the child wrote is captured once wait() reports its exit
       return m_status;
     }
     if (r < 0 && errno != EINTR) return std::nullopt;

@@ -62,7 +62,8 @@ public:
   bool wait_for_output(const std::string& needle, std::chrono::milliseconds timeout);
 
   // The exit status once the child has exited: its exit code, or 128 + signal number when a
-  // signal ended it. nullopt when it is still running after `timeout` (0 = just check).
+  // signal ended it. nullopt when it is still running after `timeout` (0 = just check). Once it
+  // reports the exit, everything the child wrote is in stdout_text()/stderr_text().
   std::optional<int> wait(std::chrono::milliseconds timeout);
   bool running() { return !wait(std::chrono::milliseconds(0)).has_value(); }
   void terminate();  // SIGTERM to the process group
@@ -76,6 +77,7 @@ public:
 private:
   void reader_loop(int out_fd, int err_fd, int wake_fd);
   void on_data(bool is_out, const char* data, std::size_t n);
+  void sync_output();  // returns once the reader has taken everything now in the pipes
 
   pid_t m_pid = -1;
   int m_pidfd = -1;
@@ -91,6 +93,8 @@ private:
   std::string m_partial;             // stdout bytes after the last '\n'
   std::deque<std::string> m_lines;   // complete stdout lines not read yet
   bool m_out_closed = false, m_err_closed = false;
+  bool m_stop = false;
+  long m_sync_requested = 0, m_synced = 0;
 };
 
 // The fake provider server (tests/support/fake_provider) run as a child process on 127.0.0.1,
