@@ -1,5 +1,6 @@
 #include "core/config/policy_source.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "core/config/toml_include.hpp"
@@ -92,26 +93,32 @@ gw::Result<SourceDoc> json_to_doc(std::string_view text, std::string_view file) 
 
 void Diagnostics::error(const std::string& path, const std::string& message) {
   std::string where = m_doc.file;
+  SourceLoc loc;
   // Walk up the path until a recorded position is found (a missing field has none).
   std::string p = path;
   while (!p.empty()) {
     auto it = m_doc.locs.find(p);
     if (it != m_doc.locs.end()) {
-      where += ":" + std::to_string(it->second.line) + ":" + std::to_string(it->second.col);
+      loc = it->second;
+      where += ":" + std::to_string(loc.line) + ":" + std::to_string(loc.col);
       break;
     }
     size_t cut = p.find_last_of(".[");
     if (cut == std::string::npos) break;
     p.resize(cut);
   }
-  m_errors.push_back(where + ": " + (path.empty() ? "" : path + ": ") + message);
+  m_errors.push_back({loc, where + ": " + (path.empty() ? "" : path + ": ") + message});
 }
 
 std::string Diagnostics::text() const {
+  std::vector<Entry> sorted = m_errors;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Entry& a, const Entry& b) {
+    return a.loc.line != b.loc.line ? a.loc.line < b.loc.line : a.loc.col < b.loc.col;
+  });
   std::string out;
-  for (const auto& e : m_errors) {
+  for (const auto& e : sorted) {
     if (!out.empty()) out += "\n";
-    out += e;
+    out += e.text;
   }
   return out;
 }

@@ -42,12 +42,16 @@ public:
   // Records "FILE:L:C: path: message" using the position of `path` (or its nearest ancestor).
   void error(const std::string& path, const std::string& message);
   bool ok() const { return m_errors.empty(); }
-  // All messages, one per line.
+  // All messages, one per line, in file order.
   std::string text() const;
 
 private:
   const SourceDoc& m_doc;
-  std::vector<std::string> m_errors;
+  struct Entry {
+    SourceLoc loc;  // 0:0 when unknown (JSON, missing fields): sorted first
+    std::string text;
+  };
+  std::vector<Entry> m_errors;
 };
 
 }  // namespace gw::config::detail
