@@ -7,7 +7,8 @@
 // whose .gemini holds a merged settings.json and symlinks to every other entry of the real
 // ~/.gemini. GEMINI_CLI_SYSTEM_SETTINGS_PATH was considered and rejected: the CLI skips a system
 // settings file unless it and every parent directory are owned by root and not group/world
-// writable, which a per-user temporary file never is (see docs/adr/0004-launch-gemini-settings.md).
+// writable, which a per-user temporary file never is
+// (see docs/adr/0008-launch-agent-config-overlays.md).
 #include <unistd.h>
 
 #include <fstream>
