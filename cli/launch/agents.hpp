@@ -48,6 +48,17 @@ Result<LaunchPlan> plan_gemini(const LaunchContext& ctx);
 
 // ---- pure pieces, unit-tested -------------------------------------------------------------
 
+// Claude: the user's arguments without their --settings, and the settings JSON that replaces
+// them: the user's --settings (inline JSON or a file relative to cwd, merged in order) with
+// forced_env written over its "env" block.
+struct ClaudeSettingsArgs {
+  std::vector<std::string> args;
+  std::string settings_json;
+};
+Result<ClaudeSettingsArgs> claude_settings_args(const std::vector<std::string>& user_args,
+                                                const EnvMap& forced_env,
+                                                const std::filesystem::path& cwd);
+
 // Codex: the overlay's config.toml: the user's config (text of $CODEX_HOME/config.toml, may be
 // empty) with model_provider = "gw", [model_providers.gw] pointing at the sidecar, the provider
 // selection removed from every profile, and (suppress) analytics/plugins/update checks off.

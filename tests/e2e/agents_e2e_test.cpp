@@ -3,6 +3,9 @@
 // direct connection (AGENTS-WIRE.md, "Errors, retries and what the user sees").
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "tests/e2e/e2e_home.hpp"
 
 using gw::e2e::E2eHome;
@@ -141,4 +144,21 @@ TEST_CASE("e2e: the agent's exit code passes through") {
   auto r = w.gw({"codex", "exec", "--no-such-flag"});
   CHECK_MESSAGE(r.exit_code == 2, r.describe());  // clap's usage error code, as a direct run
   CHECK(r.err.find("--no-such-flag") != std::string::npos);
+}
+
+TEST_CASE("e2e: Claude settings that point elsewhere do not take Claude around the sidecar") {
+  E2eHome w;
+  // A user's settings env block wins over the process env in Claude Code; gw's --settings wins
+  // over it. Without that, Claude would call the fake directly with this key and get a 401.
+  std::filesystem::create_directories(w.home() / ".claude");
+  std::ofstream(w.home() / ".claude" / "settings.json")
+      << nlohmann::json{{"env",
+                         {{"ANTHROPIC_BASE_URL", w.fake().base_url()},
+                          {"ANTHROPIC_API_KEY", "sk-ant-api03-users-own-key"},
+                          {"CLAUDE_CODE_MAX_RETRIES", "0"}}}}
+             .dump();
+  auto r = w.gw(k_claude);
+  CHECK_MESSAGE(r.exit_code == 0, r.describe());
+  CHECK(r.out.find("pong") != std::string::npos);
+  check_only_real_key(w, "anthropic", gw::e2e::k_anthropic_key);
 }

@@ -1,7 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
 #include "cli/launch/agents.hpp"
 #include "cli/launch/env.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace gw::launch;
 
@@ -61,24 +66,60 @@ TEST_CASE("Launcher env: environ arrays round-trip, first duplicate wins") {
   CHECK(env_to_strings(env) == std::vector<std::string>{"A=1", "B=x=y"});
 }
 
-TEST_CASE("Claude plan: gateway mode at the sidecar's /anthropic prefix, token only in env") {
+TEST_CASE("Claude plan: gateway mode at the sidecar's /anthropic prefix, in env and --settings") {
+  gw::test::TempDir tmp;
   LaunchContext ctx;
   ctx.parent_env = {{"ANTHROPIC_API_KEY", "sk-ant-real"}, {"PATH", "/bin"}};
   ctx.user_args = {"-p", "say pong"};
   ctx.port = 4242;
   ctx.token = "gws_secret";
+  ctx.overlay_parent = tmp.path() / "launch";
+  ctx.cwd = tmp.path();
   auto plan = plan_claude(ctx);
   REQUIRE(plan);
-  CHECK(plan->args == ctx.user_args);
+  REQUIRE(plan->args.size() == 4);
+  CHECK(plan->args[0] == "--settings");
+  CHECK(plan->args[2] == "-p");
+  CHECK(plan->args[3] == "say pong");
   CHECK(env_get(plan->env, "ANTHROPIC_BASE_URL") == "http://127.0.0.1:4242/anthropic");
   CHECK(env_get(plan->env, "ANTHROPIC_AUTH_TOKEN") == "gws_secret");
   CHECK(env_get(plan->env, "CLAUDE_CODE_USE_GATEWAY") == "1");
   CHECK_FALSE(plan->env.contains("ANTHROPIC_API_KEY"));
   CHECK(env_get(plan->env, "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC") == "1");
   CHECK(env_get(plan->env, "DISABLE_TELEMETRY") == "1");
+  // Settings files' env blocks win over the process env in Claude Code: the flag settings
+  // carry the same values and blank out the provider switches.
+  std::ifstream in(plan->args[1]);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto settings = nlohmann::json::parse(ss.str());
+  CHECK(settings["env"]["ANTHROPIC_BASE_URL"] == "http://127.0.0.1:4242/anthropic");
+  CHECK(settings["env"]["CLAUDE_CODE_USE_BEDROCK"] == "");
+  CHECK(settings["env"]["ANTHROPIC_API_KEY"] == "");
+  auto settings_path = plan->args[1];
+  plan->finish();
+  CHECK_FALSE(std::filesystem::exists(settings_path));
 
   ctx.suppress_telemetry = false;
   auto loud = plan_claude(ctx);
   REQUIRE(loud);
   CHECK_FALSE(loud->env.contains("DISABLE_TELEMETRY"));
+  loud->finish();
+}
+
+TEST_CASE("Claude settings: the user's --settings is merged under gw's env, not dropped") {
+  gw::test::TempDir tmp;
+  std::ofstream(tmp.path() / "mine.json") << R"({"model":"opus","env":{"FOO":"1","ANTHROPIC_BASE_URL":"https://x"}})";
+  EnvMap forced{{"ANTHROPIC_BASE_URL", "http://127.0.0.1:1/anthropic"}};
+  auto r = claude_settings_args({"--settings", "mine.json", "-p", "hi", "--settings={\"theme\":\"dark\"}"},
+                                forced, tmp.path());
+  REQUIRE(r);
+  CHECK(r->args == std::vector<std::string>{"-p", "hi"});
+  auto j = nlohmann::json::parse(r->settings_json);
+  CHECK(j["model"] == "opus");
+  CHECK(j["theme"] == "dark");
+  CHECK(j["env"]["FOO"] == "1");
+  CHECK(j["env"]["ANTHROPIC_BASE_URL"] == "http://127.0.0.1:1/anthropic");
+  CHECK_FALSE(claude_settings_args({"--settings", "absent.json"}, forced, tmp.path()));
+  CHECK_FALSE(claude_settings_args({"--settings", "{not json"}, forced, tmp.path()));
 }
