@@ -73,6 +73,19 @@ struct MemberSink {
   }
 };
 
+struct ElementSink {
+  static constexpr bool k_paths = false;
+  static constexpr bool k_members = true;
+  std::string_view doc;
+  std::vector<Element>& out;
+  void string_value(const Path&, const StringToken&) {}
+  void key(const Path&, const StringToken&) {}
+  bool enter(const Path&, Type) { return true; }
+  void member(const StringToken&, Type t, size_t begin, size_t end) {
+    out.push_back(Element{t, doc.substr(begin, end - begin), begin});
+  }
+};
+
 struct Frame {
   bool is_object;
   bool skipping;  // inside a subtree the visitor declined
@@ -85,10 +98,12 @@ public:
       : m_begin(doc.data()), m_p(doc.data()), m_end(doc.data() + doc.size()),
         m_max_depth(max_depth), m_sink(sink) {}
 
-  gw::Status run(bool require_object) {
+  // required: 0, or '{' / '[' when the document must be an object / array.
+  gw::Status run(char required) {
     skip_ws();
     if (m_p == m_end) return error("expected a JSON value, found end of input");
-    if (require_object && *m_p != '{') return error("expected '{' (the document must be an object)");
+    if (required == '{' && *m_p != '{') return error("expected '{' (the document must be an object)");
+    if (required == '[' && *m_p != '[') return error("expected '[' (the document must be an array)");
     for (;;) {
       // At the start of a value.
       if (m_p == m_end) return error("expected a value, found end of input");
@@ -323,18 +338,25 @@ private:
 
 gw::Status validate(std::string_view doc, size_t max_depth) {
   NullSink sink;
-  return Parser<NullSink>(doc, max_depth, sink).run(false);
+  return Parser<NullSink>(doc, max_depth, sink).run(0);
 }
 
 gw::Status walk(std::string_view doc, Visitor& visitor, size_t max_depth) {
   VisitorSink sink{visitor, visitor.wants_keys()};
-  return Parser<VisitorSink>(doc, max_depth, sink).run(false);
+  return Parser<VisitorSink>(doc, max_depth, sink).run(0);
 }
 
 gw::Result<TopLevel> top_level_members(std::string_view doc, size_t max_depth) {
   TopLevel out;
   MemberSink sink{doc, out};
-  GW_CHECK(Parser<MemberSink>(doc, max_depth, sink).run(true));
+  GW_CHECK(Parser<MemberSink>(doc, max_depth, sink).run('{'));
+  return out;
+}
+
+gw::Result<std::vector<Element>> array_elements(std::string_view doc, size_t max_depth) {
+  std::vector<Element> out;
+  ElementSink sink{doc, out};
+  GW_CHECK(Parser<ElementSink>(doc, max_depth, sink).run('['));
   return out;
 }
 

@@ -89,6 +89,17 @@ struct TopLevel {
 gw::Result<TopLevel> top_level_members(std::string_view doc,
                                        size_t max_depth = k_default_max_depth);
 
+// One element of a top-level array.
+struct Element {
+  Type type = Type::null;
+  std::string_view raw;  // the element's bytes exactly as in the document
+  size_t offset = 0;     // byte offset of raw in the document
+};
+
+// Validates the whole document, which must be an array, and lists its elements.
+gw::Result<std::vector<Element>> array_elements(std::string_view doc,
+                                                size_t max_depth = k_default_max_depth);
+
 // Decodes the contents of a validated JSON string (without quotes): every escape including
 // \uXXXX surrogate pairs becomes UTF-8. Lone surrogates become U+FFFD.
 std::string decode_string(std::string_view raw);

@@ -222,3 +222,20 @@ TEST_CASE("json::encode_string: round-trips through decode and nlohmann") {
   CHECK(decode_string(encode_string_contents(s)) == s);
   CHECK(encode_string("[REDACTED:x:1234abcd]") == "\"[REDACTED:x:1234abcd]\"");
 }
+
+TEST_CASE("json::array_elements: raw spans of each element of a top-level array") {
+  std::string doc = R"( [ {"a":[1,2]}, "s\"x", 3, [], null ] )";
+  auto r = array_elements(doc);
+  REQUIRE(r.has_value());
+  REQUIRE(r->size() == 5);
+  CHECK((*r)[0].raw == R"({"a":[1,2]})");
+  CHECK((*r)[0].type == Type::object);
+  CHECK((*r)[1].raw == R"("s\"x")");
+  CHECK((*r)[2].raw == "3");
+  CHECK((*r)[3].raw == "[]");
+  CHECK((*r)[4].type == Type::null);
+  for (const auto& e : *r) CHECK(doc.substr(e.offset, e.raw.size()) == e.raw);
+  CHECK(array_elements("[]")->empty());
+  CHECK_FALSE(array_elements("{}").has_value());
+  CHECK_FALSE(array_elements("[1,]").has_value());
+}

@@ -1,0 +1,89 @@
+#include "core/scan/prefilter.hpp"
+
+#include <deque>
+
+namespace gw::scan {
+namespace {
+inline unsigned char fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+}  // namespace
+
+KeywordIndex::KeywordIndex(const std::vector<std::string>& keywords)
+    : m_keyword_count(keywords.size()) {
+  // Byte classes: every byte appearing in a keyword (case-folded) gets its own class; all other
+  // bytes share class 0, which keeps the transition table small.
+  for (const auto& k : keywords)
+    for (unsigned char c : k) {
+      unsigned char f = fold(c);
+      if (m_class_of[f] == 0) m_class_of[f] = static_cast<uint8_t>(m_classes++);
+    }
+  for (int c = 'A'; c <= 'Z'; ++c) m_class_of[c] = m_class_of[c + 32];
+  // A trie first (transitions 0 = absent, since the root is never a child).
+  std::vector<std::vector<uint32_t>> out_sets(1);
+  std::vector<uint32_t> trie(m_classes, 0);
+  uint32_t states = 1;
+  for (size_t id = 0; id < keywords.size(); ++id) {
+    if (keywords[id].empty()) continue;
+    uint32_t s = 0;
+    for (unsigned char c : keywords[id]) {
+      uint32_t cls = m_class_of[fold(c)];
+      uint32_t& t = trie[s * m_classes + cls];
+      if (t == 0) {
+        t = states++;
+        trie.resize(static_cast<size_t>(states) * m_classes, 0);
+        out_sets.emplace_back();
+      }
+      s = trie[s * m_classes + cls];
+    }
+    out_sets[s].push_back(static_cast<uint32_t>(id));
+  }
+  // BFS: failure links, merged outputs and the complete DFA.
+  std::vector<uint32_t> fail(states, 0);
+  std::deque<uint32_t> queue;
+  for (uint32_t c = 0; c < m_classes; ++c)
+    if (uint32_t t = trie[c]) queue.push_back(t);
+  while (!queue.empty()) {
+    uint32_t s = queue.front();
+    queue.pop_front();
+    for (uint32_t id : out_sets[fail[s]]) out_sets[s].push_back(id);
+    for (uint32_t c = 0; c < m_classes; ++c) {
+      uint32_t t = trie[s * m_classes + c];
+      if (t) {
+        fail[t] = trie[fail[s] * m_classes + c];
+        queue.push_back(t);
+      } else {
+        trie[s * m_classes + c] = trie[fail[s] * m_classes + c];
+      }
+    }
+  }
+  m_next.resize(trie.size());
+  for (size_t i = 0; i < trie.size(); ++i)
+    m_next[i] = trie[i] | (out_sets[trie[i]].empty() ? 0 : k_out_flag);
+  m_out_begin.resize(states + 1);
+  for (uint32_t s = 0; s < states; ++s) {
+    m_out_begin[s] = static_cast<uint32_t>(m_out.size());
+    m_out.insert(m_out.end(), out_sets[s].begin(), out_sets[s].end());
+  }
+  m_out_begin[states] = static_cast<uint32_t>(m_out.size());
+}
+
+size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found) const {
+  if (m_next.empty()) return 0;
+  size_t newly = 0;
+  uint32_t s = 0;
+  const uint32_t* next = m_next.data();
+  const uint32_t classes = m_classes;
+  for (unsigned char c : text) {
+    uint32_t t = next[s * classes + m_class_of[c]];
+    s = t & ~k_out_flag;
+    if (t & k_out_flag) {
+      for (uint32_t i = m_out_begin[s]; i < m_out_begin[s + 1]; ++i) {
+        uint8_t& f = found[m_out[i]];
+        newly += f == 0;
+        f = 1;
+      }
+    }
+  }
+  return newly;
+}
+
+}  // namespace gw::scan

@@ -1,0 +1,33 @@
+#pragma once
+// Keyword prefilter: one Aho-Corasick pass over the text (ASCII case-insensitive) tells which
+// keywords occur, so that only the rules owning those keywords run their regex.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gw::scan {
+
+class KeywordIndex {
+public:
+  KeywordIndex() = default;
+  // keywords: lowercase (ASCII) byte strings; keyword i is reported as id i. Empty keywords are
+  // ignored (they would match everywhere; callers treat such rules as always-run).
+  explicit KeywordIndex(const std::vector<std::string>& keywords);
+
+  // Sets found[i] = 1 for every keyword i occurring in text; found must have keyword_count()
+  // entries (it is not cleared). Returns the number of distinct keywords newly found.
+  size_t find(std::string_view text, std::vector<uint8_t>& found) const;
+  size_t keyword_count() const { return m_keyword_count; }
+
+private:
+  static constexpr uint32_t k_out_flag = 0x80000000u;
+  size_t m_keyword_count = 0;
+  uint32_t m_classes = 1;
+  uint8_t m_class_of[256] = {};
+  std::vector<uint32_t> m_next;        // state * m_classes + class -> next state (| k_out_flag)
+  std::vector<uint32_t> m_out_begin;   // per state: range in m_out
+  std::vector<uint32_t> m_out;         // keyword ids
+};
+
+}  // namespace gw::scan
