@@ -40,9 +40,11 @@ Result<int> Listener::start() {
   s.set_tcp_nodelay(true);
   // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second
   // sidecar bind the same port and split the agents' traffic.
-  s.set_socket_options([](int sock) {
+  int listen_fd = -1;
+  s.set_socket_options([&listen_fd](int sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
   });
   s.set_keep_alive_max_count(100000);
   s.set_keep_alive_timeout(m_opts.client_idle_timeout_s);
@@ -116,6 +118,9 @@ Result<int> Listener::start() {
   if (m_port <= 0)
     return fail(Errc::unavailable, "cannot listen on " + m_opts.host + ":" + std::to_string(m_opts.port) +
                                        " (is another program using the port? set a different port with --port)");
+  // httplib listens with a backlog of 5; a burst of agent connections (parallel tool calls,
+  // several agents starting) would see refused or stalled connects. Raise it.
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   m_thread = std::thread([this] { m_server->listen_after_bind(); });
   return m_port;
 }

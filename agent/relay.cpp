@@ -43,6 +43,7 @@ struct RelayState {
   bool ended = false;                    // upstream body ended cleanly
   bool cut = false;
   bool client_gone = false;
+  bool completed = false;
 };
 
 }  // namespace
@@ -144,9 +145,20 @@ void Relay::handle(const httplib::Request& hreq, httplib::Response& res, std::st
     st->sse = std::make_unique<http::SseParser>([exp, pp](const http::SseEvent& ev) { pp->on_event(*exp, ev); });
   }
 
+  // Completes the exchange once: usage settled, stages' on_complete run, counters updated. Runs
+  // before the last bytes reach the agent when the body ended cleanly, so an agent that has its
+  // answer also finds it accounted; otherwise (cut, agent gone) from httplib's releaser.
+  auto complete = [this, st]() {
+    if (st->completed) return;
+    st->completed = true;
+    Exchange& e = *st->ex;
+    if (st->ended && !st->sse && e.usage_tap) e.usage_tap->on_json_body(st->json);
+    e.outcome = st->ended ? Outcome::completed : st->cut ? Outcome::stream_cut : Outcome::client_gone;
+    finish(e, st->pipeline.get());
+  };
   // Relays the next piece of the upstream body; false aborts the response (the agent sees the
   // connection cut, exactly as the upstream cut it).
-  auto pump = [st](httplib::DataSink& sink) -> bool {
+  auto pump = [st, complete](httplib::DataSink& sink) -> bool {
     Exchange& e = *st->ex;
     auto n = e.upstream->read_body(st->chunk);
     if (!n) {
@@ -156,26 +168,27 @@ void Relay::handle(const httplib::Request& hreq, httplib::Response& res, std::st
     }
     if (*n == 0) {
       st->ended = true;
+      complete();
       return true;
     }
     if (e.t.first_byte_ns == 0) e.t.first_byte_ns = mono_ns();
+    e.bytes_out += static_cast<int64_t>(*n);
+    if (st->sse) st->sse->feed(st->chunk);
+    else if (st->json.size() + st->chunk.size() <= k_max_tapped_json) st->json += st->chunk;
+    // A Content-Length body is complete once its last byte is read; httplib does not ask again.
+    if (e.upstream->finished()) {
+      st->ended = true;
+      complete();
+    }
     if (!sink.write(st->chunk.data(), st->chunk.size())) {
       st->client_gone = true;
       return false;
     }
-    e.bytes_out += static_cast<int64_t>(*n);
-    if (st->sse) st->sse->feed(st->chunk);
-    else if (st->json.size() + st->chunk.size() <= k_max_tapped_json) st->json += st->chunk;
-    // A Content-Length body is complete once its last byte passed; httplib does not ask again.
-    if (e.upstream->finished()) st->ended = true;
     return true;
   };
-  auto release = [this, st](bool) {
-    Exchange& e = *st->ex;
-    if (st->ended && !st->sse && e.usage_tap) e.usage_tap->on_json_body(st->json);
-    e.outcome = st->ended ? Outcome::completed : st->cut ? Outcome::stream_cut : Outcome::client_gone;
-    finish(e, st->pipeline.get());
-    e.upstream.reset();  // returns the connection to the pool, or closes a cut one
+  auto release = [st, complete](bool) {
+    complete();
+    st->ex->upstream.reset();  // returns the connection to the pool, or closes a cut one
   };
 
   if (auto len = up.content_length(); len && !up.chunked()) {

@@ -16,6 +16,7 @@
 #include "agent/session_store.hpp"
 #include "agent/stats.hpp"
 #include "core/common/log.hpp"
+#include "core/limits/spend_store.hpp"
 #include "core/secrets/provider_keys.hpp"
 #include "core/stages/stage_list.hpp"
 
@@ -85,7 +86,14 @@ Status run_sidecar(const SidecarOptions& opts) {
   SessionStore sessions(clock, opts.paths.state_dir / "sessions.json");
   secrets::ProviderKeys keys;
   Stats stats(opts.log_requests);
-  stages::Services services{registry, upstream, sessions, keys, stats, clock};
+  // Spend and counters persist in the state dir; a sidecar that cannot open them fails closed.
+  auto spend = limits::SqliteSpendStore::open(opts.paths.state_dir / "spend.db");
+  if (!spend) return fail(Errc::io, "cannot open the spend ledger: " + spend.error().message);
+  limits::Admission admission(clock, **spend);
+  auto usage_log = limits::UsageLog::open(opts.paths.state_dir / "spend.db");
+  if (!usage_log) log::write(log::Level::warn, "usage log unavailable", {{"error", usage_log.error().message}});
+  stages::Services services{registry, upstream, sessions, keys, stats, clock, admission,
+                            usage_log ? usage_log->get() : nullptr};
   Relay relay(services);
   std::mutex reload_mutex;
   auto install = [&](std::shared_ptr<const config::Policy> p) {

@@ -11,6 +11,8 @@
 #include "core/common/result.hpp"
 #include "core/config/policy.hpp"
 #include "core/http/upstream.hpp"
+#include "core/limits/admission.hpp"
+#include "core/limits/usage_log.hpp"
 #include "core/providers/registry.hpp"
 
 namespace gw::pipeline {
@@ -56,6 +58,8 @@ struct Services {
   const CredentialResolver& credentials;
   ExchangeSink& sink;
   const Clock& clock;
+  limits::Admission& admission;       // budgets and rate limits across policy reloads
+  limits::UsageLog* usage_log = nullptr;  // per-request records for `gw usage`, when available
 };
 
 }  // namespace gw::stages

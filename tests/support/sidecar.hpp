@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "agent/control_client.hpp"
 #include "core/common/paths.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
