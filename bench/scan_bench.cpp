@@ -64,12 +64,16 @@ json claude_body(size_t target_bytes, int turns, unsigned seed) {
   return body;
 }
 
-std::shared_ptr<const Scanner> builtin_scanner() {
-  static auto s = [] {
+// Built-in secret rules; with_pii adds the PII detectors (a policy choice in the sidecar).
+std::shared_ptr<const Scanner> builtin_scanner(bool with_pii = false) {
+  static auto make = [](bool pii) {
     auto r = builtin_rules();
-    return *Scanner::create({*r});
-  }();
-  return s;
+    ScannerOptions o;
+    o.include_pii = pii;
+    return *Scanner::create({*r}, o);
+  };
+  static auto secrets = make(false), all = make(true);
+  return with_pii ? all : secrets;
 }
 
 std::shared_ptr<const Scanner> gitleaks_scanner() {
@@ -104,6 +108,7 @@ void scan_bodies(benchmark::State& state, const Scanner* s) {
 }
 
 void BM_ScanBody_Builtin(benchmark::State& state) { scan_bodies(state, builtin_scanner().get()); }
+void BM_ScanBody_BuiltinWithPii(benchmark::State& state) { scan_bodies(state, builtin_scanner(true).get()); }
 void BM_ScanBody_Gitleaks(benchmark::State& state) { scan_bodies(state, gitleaks_scanner().get()); }
 
 void BM_ScanText_Builtin(benchmark::State& state) {
@@ -135,6 +140,7 @@ void BM_TurnN_Cached(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_ScanBody_Builtin)->Arg(50)->Arg(100)->Arg(150)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ScanBody_BuiltinWithPii)->Arg(100)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ScanBody_Gitleaks)->Arg(50)->Arg(100)->Arg(150)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ScanText_Builtin)->Arg(100)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TurnN_Cached)->Arg(10)->Arg(50)->Arg(200)->Unit(benchmark::kMicrosecond);

@@ -1,5 +1,6 @@
 // String decoding/encoding, paths and top-level member lookups for the JSON walker.
 #include <charconv>
+#include <cstring>
 
 #include "core/json/json_walk.hpp"
 
@@ -49,6 +50,16 @@ void decode_into(std::string_view raw, std::string& out, std::vector<uint32_t>* 
   out.reserve(raw.size());
   size_t i = 0;
   while (i < raw.size()) {
+    // Copy the run up to the next backslash in one go.
+    const void* bs = std::memchr(raw.data() + i, '\\', raw.size() - i);
+    size_t run_end = bs ? static_cast<size_t>(static_cast<const char*>(bs) - raw.data()) : raw.size();
+    if (run_end > i) {
+      out.append(raw.data() + i, run_end - i);
+      if (offsets)
+        for (size_t k = i; k < run_end; ++k) offsets->push_back(static_cast<uint32_t>(k));
+      i = run_end;
+      continue;
+    }
     size_t start = i;
     size_t before = out.size();
     char c = raw[i];
@@ -113,17 +124,23 @@ std::string decode_string(std::string_view raw) {
   return out;
 }
 
-DecodedString::DecodedString(std::string_view raw) {
-  m_offsets.reserve(raw.size() + 1);
-  decode_into(raw, m_text, &m_offsets);
-  m_offsets.push_back(static_cast<uint32_t>(raw.size()));
+DecodedString::DecodedString(std::string_view raw) : m_raw(raw) { decode_into(raw, m_text, nullptr); }
+
+void DecodedString::build_offsets() const {
+  if (!m_offsets.empty()) return;
+  std::string again;
+  m_offsets.reserve(m_raw.size() + 1);
+  decode_into(m_raw, again, &m_offsets);
+  m_offsets.push_back(static_cast<uint32_t>(m_raw.size()));
 }
 
 size_t DecodedString::raw_offset(size_t i) const {
+  build_offsets();
   return m_offsets[i < m_offsets.size() ? i : m_offsets.size() - 1];
 }
 
 std::pair<size_t, size_t> DecodedString::raw_span(size_t begin, size_t end) const {
+  build_offsets();
   size_t last = m_offsets.size() - 1;  // index of the sentinel
   if (begin > last) begin = last;
   if (end > last) end = last;

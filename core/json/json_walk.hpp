@@ -106,6 +106,7 @@ std::string decode_string(std::string_view raw);
 
 // A decoded string that remembers where each decoded byte came from in the raw form, so that a
 // span found in decoded text can be mapped back to exactly the raw bytes that produced it.
+// Not thread-safe (the map is built lazily); raw must outlive the object.
 class DecodedString {
 public:
   explicit DecodedString(std::string_view raw);
@@ -118,8 +119,10 @@ public:
   std::pair<size_t, size_t> raw_span(size_t begin, size_t end) const;
 
 private:
+  void build_offsets() const;  // on first use: most decoded strings never need the map
+  std::string_view m_raw;      // must outlive this object
   std::string m_text;
-  std::vector<uint32_t> m_offsets;  // m_offsets[i]: raw offset of decoded byte i; plus a sentinel
+  mutable std::vector<uint32_t> m_offsets;  // raw offset of decoded byte i; plus a sentinel
 };
 
 // The JSON string literal (with quotes) for utf8: escapes '"', '\\' and control characters.

@@ -45,6 +45,9 @@ BodyKind detect_body_kind(std::string_view body) {
 
 namespace {
 
+// Shorter strings cannot hold any credential or PII value the rules look for ("8.8.8.8" is 7).
+constexpr size_t k_min_scanned = 6;
+
 // Keys whose string values are opaque provider tokens, never user text.
 bool opaque_key(std::string_view key) {
   return key == "signature" || key == "thoughtSignature" || key == "thought_signature" ||
@@ -92,7 +95,7 @@ public:
   void on_string(const json::Path& path, const json::StringToken& t) override {
     std::string_view key = m_block_key;
     if (!path.empty()) key = path.back().is_index ? std::string_view() : path.back().key;
-    if (opaque_key(key) || is_data_url(t.raw)) return;
+    if (t.raw.size() < k_min_scanned || opaque_key(key) || is_data_url(t.raw)) return;
     if (key == "data" && looks_base64(t.raw)) return;
     std::vector<Finding> fs;
     if (!t.has_escapes) {

@@ -70,12 +70,17 @@ size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found) co
   if (m_next.empty()) return 0;
   size_t newly = 0;
   uint32_t s = 0;
+  // A state's outputs are recorded once per call: common keywords would otherwise be re-reported
+  // at every occurrence.
+  thread_local std::vector<uint8_t> done;
+  done.assign(m_out_begin.size(), 0);
   const uint32_t* next = m_next.data();
   const uint32_t classes = m_classes;
   for (unsigned char c : text) {
     uint32_t t = next[s * classes + m_class_of[c]];
     s = t & ~k_out_flag;
-    if (t & k_out_flag) {
+    if ((t & k_out_flag) && !done[s]) {
+      done[s] = 1;
       for (uint32_t i = m_out_begin[s]; i < m_out_begin[s + 1]; ++i) {
         uint8_t& f = found[m_out[i]];
         newly += f == 0;

@@ -71,8 +71,10 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const std::vector<RuleSet
   for (uint32_t i = 0; i < s->m_rules.size(); ++i) {
     const Rule& r = *s->m_rules[i];
     bool any = false;
+    bool trivial = false;  // a one-byte keyword occurs in nearly every text: no use prefiltering
+    for (const auto& k : r.keywords) trivial |= k.size() < 2;
     for (const auto& k : r.keywords) {
-      if (k.empty()) continue;
+      if (k.empty() || trivial) continue;
       any = true;
       auto [it, fresh] = word_id.emplace(k, static_cast<uint32_t>(words.size()));
       if (fresh) {
@@ -206,10 +208,12 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
     if (g->target_rules.empty() && allows_whole_file(*g, ctx.file_path)) return out;
 
   const Impl& impl = *m_impl;
-  std::vector<uint8_t> run(m_rules.size(), 0);
+  // Scratch reused across calls on this thread: bodies hold thousands of small strings.
+  thread_local std::vector<uint8_t> run, found;
+  run.assign(m_rules.size(), 0);
   for (uint32_t i : impl.always) run[i] = 1;
   if (impl.keywords.keyword_count() > 0) {
-    std::vector<uint8_t> found(impl.keywords.keyword_count(), 0);
+    found.assign(impl.keywords.keyword_count(), 0);
     if (impl.keywords.find(text, found) > 0)
       for (size_t k = 0; k < found.size(); ++k)
         if (found[k])
