@@ -15,7 +15,7 @@ do for [w in "small large stream"] {
   rows = int(system("grep -vc '^#' ".f." 2>/dev/null || echo 0"))
   if (rows > 0) {
     set output outdir."/added_".w.".png"
-    set multiplot layout 1,2 title (w eq "small" ? "Small requests (~100 B)" : w eq "large" ? "Claude-Code-sized requests (~100 KB)" : "Streaming: added time to first event")
+    set multiplot layout 1,2 title (w eq "small" ? "Small requests (about 100 B)" : w eq "large" ? "Claude-Code-sized requests (about 100 KB)" : "Streaming: added time to first event")
     set title "p50"
     plot f using 1:2 title "nginx" lw 2 pt 7, f using 1:3 title "gw" lw 2 pt 5, f using 1:4 title "claude-code-router" lw 2 pt 9
     set title "p99"
