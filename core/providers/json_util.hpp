@@ -2,7 +2,11 @@
 // Small helpers for reading provider JSON (SSE event data and response bodies) defensively:
 // a missing or mistyped field reads as 0, never throws.
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "core/json/json_walk.hpp"
 
 namespace gw::providers {
 
@@ -17,6 +21,13 @@ inline int64_t int_at(const nlohmann::json& j, std::string_view key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number()) return 0;
   return it->is_number_integer() ? it->get<int64_t>() : static_cast<int64_t>(it->get<double>());
+}
+
+// The parsed "usage" member of a JSON object body, read without building a DOM of the whole
+// reply (its content can be large). Null when absent or when the body is not an object.
+inline nlohmann::json usage_member(const json::TopLevel& top) {
+  auto raw = top.raw("usage");
+  return raw ? parse_lenient(*raw) : nlohmann::json();
 }
 
 inline const nlohmann::json& obj_at(const nlohmann::json& j, std::string_view key) {

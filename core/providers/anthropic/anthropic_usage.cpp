@@ -36,9 +36,10 @@ void AnthropicUsageTap::on_event(const http::SseEvent& ev) {
 }
 
 void AnthropicUsageTap::on_json_body(std::string_view body) {
-  auto j = parse_lenient(body);
-  merge_usage(obj_at(j, "usage"), m_usage);
-  m_completed = j.is_object() && j.value("type", "") == "message";
+  auto top = json::top_level_members(body);
+  if (!top) return;
+  merge_usage(usage_member(*top), m_usage);
+  m_completed = top->string("type") == "message";
 }
 
 }  // namespace gw::providers

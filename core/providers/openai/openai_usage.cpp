@@ -32,9 +32,10 @@ void ResponsesUsageTap::on_event(const http::SseEvent& ev) {
 }
 
 void ResponsesUsageTap::on_json_body(std::string_view body) {
-  auto j = parse_lenient(body);
-  read_responses_usage(obj_at(j, "usage"), m_usage);
-  m_completed = j.is_object() && j.contains("output");
+  auto top = json::top_level_members(body);
+  if (!top) return;
+  read_responses_usage(usage_member(*top), m_usage);
+  m_completed = top->raw("output").has_value();
 }
 
 static void read_chat_usage(const nlohmann::json& u, Usage& usage) {
@@ -58,9 +59,10 @@ void ChatUsageTap::on_event(const http::SseEvent& ev) {
 }
 
 void ChatUsageTap::on_json_body(std::string_view body) {
-  auto j = parse_lenient(body);
-  read_chat_usage(obj_at(j, "usage"), m_usage);
-  m_completed = j.is_object() && j.contains("choices");
+  auto top = json::top_level_members(body);
+  if (!top) return;
+  read_chat_usage(usage_member(*top), m_usage);
+  m_completed = top->raw("choices").has_value();
 }
 
 }  // namespace gw::providers
