@@ -1,5 +1,9 @@
 #include "core/limits/spend_store.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "core/common/log.hpp"
+
 #include <sqlite3.h>
 
 namespace gw::limits {
@@ -47,12 +51,14 @@ gw::Result<std::unique_ptr<SqliteSpendStore>> SqliteSpendStore::open(const std::
 }
 
 SqliteSpendStore::~SqliteSpendStore() {
+  m_writer.stop();  // commits what is queued while the statements still exist
   sqlite3_finalize(m_load);
   sqlite3_finalize(m_add);
   sqlite3_close(m_db);
 }
 
 std::map<int64_t, int64_t> SqliteSpendStore::load(const std::string& account, int64_t from_ms) {
+  m_writer.flush();
   std::lock_guard lock(m_mutex);
   std::map<int64_t, int64_t> out;
   sqlite3_reset(m_load);
@@ -65,19 +71,29 @@ std::map<int64_t, int64_t> SqliteSpendStore::load(const std::string& account, in
 }
 
 gw::Status SqliteSpendStore::add(const std::string& account, int64_t bucket, int64_t nano) {
-  std::lock_guard lock(m_mutex);
-  sqlite3_reset(m_add);
-  sqlite3_bind_text(m_add, 1, account.data(), static_cast<int>(account.size()), SQLITE_TRANSIENT);
-  sqlite3_bind_int64(m_add, 2, bucket);
-  sqlite3_bind_int64(m_add, 3, nano);
-  int rc = sqlite3_step(m_add);
-  sqlite3_reset(m_add);
-  if (rc != SQLITE_DONE)
-    return gw::fail(gw::Errc::io, std::string("cannot record spend: ") + sqlite3_errmsg(m_db));
+  m_writer.push(Charge{account, bucket, nano});
   return {};
 }
 
+void SqliteSpendStore::write_batch(const std::vector<Charge>& charges) {
+  std::lock_guard lock(m_mutex);
+  sqlite3_exec(m_db, "BEGIN", nullptr, nullptr, nullptr);
+  for (const auto& c : charges) {
+    sqlite3_reset(m_add);
+    sqlite3_bind_text(m_add, 1, c.account.data(), static_cast<int>(c.account.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(m_add, 2, c.bucket_start_ms);
+    sqlite3_bind_int64(m_add, 3, c.nano_usd);
+    if (sqlite3_step(m_add) != SQLITE_DONE)
+      log::write(log::Level::error, "cannot record spend; the charge is only in memory",
+                 {{"account", c.account}, {"error", sqlite3_errmsg(m_db)}});
+    sqlite3_reset(m_add);
+  }
+  if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    log::write(log::Level::error, "cannot commit spend", {{"error", sqlite3_errmsg(m_db)}});
+}
+
 std::map<std::string, std::map<int64_t, int64_t>> SqliteSpendStore::dump() {
+  m_writer.flush();
   std::lock_guard lock(m_mutex);
   std::map<std::string, std::map<int64_t, int64_t>> out;
   sqlite3_stmt* st = nullptr;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/common/result.hpp"
+#include "core/common/write_behind.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -36,7 +37,9 @@ private:
   std::map<std::string, std::map<int64_t, int64_t>> m_rows;
 };
 
-// SQLite in WAL mode (file `spend.db` in the state dir by convention).
+// SQLite in WAL mode (file `spend.db` in the state dir by convention). add() queues the charge and
+// returns at once; one writer thread commits queued charges in batches (write-behind), so no
+// request waits on a commit or a WAL checkpoint. load() and dump() first wait for queued charges.
 class SqliteSpendStore final : public SpendStore {
 public:
   // Opens or creates the database and its schema.
@@ -48,11 +51,18 @@ public:
   std::map<std::string, std::map<int64_t, int64_t>> dump();
 
 private:
+  struct Charge {
+    std::string account;
+    int64_t bucket_start_ms = 0;
+    int64_t nano_usd = 0;
+  };
   SqliteSpendStore() = default;
+  void write_batch(const std::vector<Charge>& charges);
   std::mutex m_mutex;
   sqlite3* m_db = nullptr;
   sqlite3_stmt* m_load = nullptr;
   sqlite3_stmt* m_add = nullptr;
+  WriteBehind<Charge> m_writer{[this](const std::vector<Charge>& c) { write_batch(c); }};  // last member
 };
 
 }  // namespace gw::limits

@@ -1,5 +1,9 @@
 #include "core/limits/usage_log.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "core/common/log.hpp"
+
 #include <sqlite3.h>
 
 namespace gw::limits {
@@ -30,31 +34,41 @@ gw::Result<std::unique_ptr<UsageLog>> UsageLog::open(const std::filesystem::path
 }
 
 UsageLog::~UsageLog() {
+  m_writer.stop();  // commits what is queued while the statement still exists
   sqlite3_finalize(m_insert);
   sqlite3_close(m_db);
 }
 
 gw::Status UsageLog::record(const UsageRow& r) {
-  std::lock_guard lock(m_mutex);
-  sqlite3_reset(m_insert);
-  int i = 1;
-  sqlite3_bind_int64(m_insert, i++, r.ts_ms);
-  for (const std::string* s : {&r.key, &r.team, &r.provider, &r.model, &r.agent})
-    sqlite3_bind_text(m_insert, i++, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
-  sqlite3_bind_int64(m_insert, i++, r.usage.input_tokens);
-  sqlite3_bind_int64(m_insert, i++, r.usage.output_tokens);
-  sqlite3_bind_int64(m_insert, i++, r.usage.cache_read_tokens);
-  sqlite3_bind_int64(m_insert, i++, r.usage.cache_write_5m_tokens + r.usage.cache_write_1h_tokens);
-  sqlite3_bind_int64(m_insert, i++, r.usage.reasoning_tokens);
-  sqlite3_bind_int64(m_insert, i++, r.cost_nano_usd);
-  int rc = sqlite3_step(m_insert);
-  sqlite3_reset(m_insert);
-  if (rc != SQLITE_DONE)
-    return gw::fail(gw::Errc::io, std::string("cannot record usage: ") + sqlite3_errmsg(m_db));
+  m_writer.push(r);
   return {};
 }
 
+void UsageLog::write_batch(const std::vector<UsageRow>& rows) {
+  std::lock_guard lock(m_mutex);
+  sqlite3_exec(m_db, "BEGIN", nullptr, nullptr, nullptr);
+  for (const UsageRow& r : rows) {
+    sqlite3_reset(m_insert);
+    int i = 1;
+    sqlite3_bind_int64(m_insert, i++, r.ts_ms);
+    for (const std::string* s : {&r.key, &r.team, &r.provider, &r.model, &r.agent})
+      sqlite3_bind_text(m_insert, i++, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(m_insert, i++, r.usage.input_tokens);
+    sqlite3_bind_int64(m_insert, i++, r.usage.output_tokens);
+    sqlite3_bind_int64(m_insert, i++, r.usage.cache_read_tokens);
+    sqlite3_bind_int64(m_insert, i++, r.usage.cache_write_5m_tokens + r.usage.cache_write_1h_tokens);
+    sqlite3_bind_int64(m_insert, i++, r.usage.reasoning_tokens);
+    sqlite3_bind_int64(m_insert, i++, r.cost_nano_usd);
+    if (sqlite3_step(m_insert) != SQLITE_DONE)
+      log::write(log::Level::error, "cannot record usage", {{"error", sqlite3_errmsg(m_db)}});
+    sqlite3_reset(m_insert);
+  }
+  if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    log::write(log::Level::error, "cannot commit usage records", {{"error", sqlite3_errmsg(m_db)}});
+}
+
 gw::Result<std::vector<UsageSummary>> UsageLog::summarize(UsageGroup group, int64_t since_ms) {
+  m_writer.flush();
   const char* column = group == UsageGroup::model   ? "model"
                        : group == UsageGroup::agent ? "agent"
                        : group == UsageGroup::key   ? "key"

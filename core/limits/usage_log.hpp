@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/common/result.hpp"
+#include "core/common/write_behind.hpp"
 #include "core/config/prices.hpp"
 
 struct sqlite3;
@@ -37,16 +38,19 @@ class UsageLog {
 public:
   static gw::Result<std::unique_ptr<UsageLog>> open(const std::filesystem::path& file);
   ~UsageLog();
-  // Appends one record. Thread-safe. An error means the record is lost (spend is not affected).
+  // Queues one record and returns at once; a writer thread commits queued records in batches
+  // (write-behind). Thread-safe. A failed write is logged; spend is not affected.
   gw::Status record(const UsageRow& row);
   // Sums of records at or after `since_ms`, grouped, largest cost first.
   gw::Result<std::vector<UsageSummary>> summarize(UsageGroup group, int64_t since_ms);
 
 private:
   UsageLog() = default;
+  void write_batch(const std::vector<UsageRow>& rows);
   std::mutex m_mutex;
   sqlite3* m_db = nullptr;
   sqlite3_stmt* m_insert = nullptr;
+  WriteBehind<UsageRow> m_writer{[this](const std::vector<UsageRow>& r) { write_batch(r); }};  // last member
 };
 
 }  // namespace gw::limits
