@@ -57,16 +57,21 @@ struct Usage {
 };
 
 // Collects usage from one response; fed by the relay as bytes pass. Must be cheap: it skips
-// events that cannot carry usage without parsing them.
+// events that cannot carry usage without parsing them. Implementations fill m_usage and set
+// m_completed.
 class UsageTap {
 public:
   virtual ~UsageTap() = default;
   virtual void on_event(const http::SseEvent& ev) = 0;     // each SSE event of a stream
   virtual void on_json_body(std::string_view body) = 0;    // a complete non-stream JSON body
-  virtual const Usage& usage() const = 0;
+  const Usage& usage() const { return m_usage; }
   // The stream reached the API's own "finished" marker (message_stop, response.completed,
   // [DONE], or the last Gemini chunk with finishReason). False after a cut stream.
-  virtual bool completed() const = 0;
+  bool completed() const { return m_completed; }
+
+protected:
+  Usage m_usage;
+  bool m_completed = false;
 };
 
 // How a denial or gateway error should read. `type` chooses the provider's error type/status word

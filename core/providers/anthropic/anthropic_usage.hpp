@@ -10,12 +10,6 @@ class AnthropicUsageTap final : public UsageTap {
 public:
   void on_event(const http::SseEvent& ev) override;
   void on_json_body(std::string_view body) override;
-  const Usage& usage() const override { return m_usage; }
-  bool completed() const override { return m_completed; }
-
-private:
-  Usage m_usage;
-  bool m_completed = false;
 };
 
 }  // namespace gw::providers
