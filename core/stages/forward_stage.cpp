@@ -8,28 +8,37 @@ namespace gw::stages {
 
 using pipeline::StageStatus;
 
-const config::ProviderConfig* provider_config(const pipeline::Exchange& ex) {
-  const auto& providers = ex.policy->providers;
-  if (auto it = providers.find(std::string(ex.provider->id())); it != providers.end()) return &it->second;
-  for (const auto& [id, p] : providers)
-    if (config::to_string(p.kind) == providers::api_kind_name(ex.provider->kind())) return &p;
-  return nullptr;
+ForwardStage::ForwardStage(const Services& services, std::shared_ptr<const config::Policy> policy)
+    : m_services(services), m_policy(std::move(policy)) {
+  for (auto kind : {providers::ApiKind::anthropic, providers::ApiKind::openai, providers::ApiKind::gemini}) {
+    // The config whose id is the API's name, else the first of the same API kind.
+    std::string_view api = providers::api_kind_name(kind);
+    Target& t = m_targets[static_cast<size_t>(kind)];
+    const auto& configs = m_policy->providers;
+    if (auto it = configs.find(std::string(api)); it != configs.end()) t.config = &it->second;
+    for (auto it = configs.begin(); !t.config && it != configs.end(); ++it)
+      if (config::to_string(it->second.kind) == api) t.config = &it->second;
+    if (!t.config) continue;
+    if (auto origin = http::parse_origin(t.config->base_url)) t.origin = *origin;
+    else t.origin_error = origin.error().message;
+  }
 }
 
 StageStatus ForwardStage::on_request(pipeline::Exchange& ex) {
-  const config::ProviderConfig* pc = provider_config(ex);
+  const Target& target = m_targets[static_cast<size_t>(ex.provider->kind())];
+  const config::ProviderConfig* pc = target.config;
   if (!pc) {
     ex.deny({400, "gw: policy configures no " + std::string(ex.provider->id()) +
                       " provider, so this request cannot be forwarded. Ask your platform team."},
             pipeline::Outcome::gateway_error);
     return StageStatus::respond;
   }
-  auto origin = http::parse_origin(pc->base_url);
-  if (!origin) {
-    ex.deny({500, "gw: provider " + pc->id + " has a bad base_url: " + origin.error().message},
+  if (!target.origin) {
+    ex.deny({500, "gw: provider " + pc->id + " has a bad base_url: " + target.origin_error},
             pipeline::Outcome::gateway_error);
     return StageStatus::respond;
   }
+  const http::Origin& origin = *target.origin;
 
   http::Request& req = ex.request;
   req.headers.remove(k_session_header);
@@ -46,9 +55,9 @@ StageStatus ForwardStage::on_request(pipeline::Exchange& ex) {
   req.headers.set("Accept-Encoding", "identity");
 
   ex.t.upstream_start_ns = mono_ns();
-  auto resp = m_services.upstream.send(*origin, req);
+  auto resp = m_services.upstream.send(origin, req);
   if (!resp) {
-    ex.deny({502, "gw could not reach the upstream " + origin->display() + ": " + resp.error().message +
+    ex.deny({502, "gw could not reach the upstream " + origin.display() + ": " + resp.error().message +
                       ". Check the network or the provider's base_url in policy."},
             pipeline::Outcome::upstream_error);
     return StageStatus::respond;
