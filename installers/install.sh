@@ -32,6 +32,7 @@ debian_packages=(
   doctest-dev libbenchmark-dev
   clang libfuzzer-14-dev
   openssl ca-certificates curl
+  rsyslog  # the SIEM syslog tests run a real rsyslogd (no system service needed)
 )
 brew_packages=(cmake ninja pkg-config cpp-httplib cli11 nlohmann-json tomlplusplus re2 openssl@3 sqlite libpq doctest google-benchmark node)
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "core/config/toml_doc.hpp"
 #include "core/config/toml_include.hpp"
 
 namespace gw::config::detail {
@@ -76,6 +77,14 @@ gw::Result<SourceDoc> toml_to_doc(std::string_view text, std::string_view file) 
                     describe_loc(doc.file, err.source()) + ": " + std::string(err.description()));
   }
   doc.root = convert(parsed.table(), "", doc);
+  doc.locs.erase("");
+  return doc;
+}
+
+SourceDoc toml_table_to_doc(const toml::table& table, std::string_view file) {
+  SourceDoc doc;
+  doc.file = std::string(file);
+  doc.root = convert(table, "", doc);
   doc.locs.erase("");
   return doc;
 }
