@@ -40,6 +40,7 @@ struct RelayState {
   std::unique_ptr<http::SseParser> sse;  // set for text/event-stream responses
   std::string json;                      // non-stream body, kept for the usage tap
   std::string chunk;
+  std::string filtered;                  // what a rewriting response filter lets through now
   bool ended = false;                    // upstream body ended cleanly
   bool cut = false;
   bool client_gone = false;
@@ -139,7 +140,11 @@ void Relay::handle(const httplib::Request& hreq, httplib::Response& res, std::st
   st->ex = ex;
   st->pipeline = pipeline;
   st->ended = up.finished();  // an empty body is complete at the head
-  if (content_type.starts_with("text/event-stream")) {
+  bool is_sse = content_type.starts_with("text/event-stream");
+  pipeline::ResponseFilter* filter = ex->response_filter.get();
+  if (filter) filter->begin(*ex, up.status, is_sse);
+  const bool rewrite = filter && filter->rewrites();
+  if (is_sse) {
     Exchange* exp = ex.get();
     const pipeline::Pipeline* pp = pipeline.get();
     st->sse = std::make_unique<http::SseParser>([exp, pp](const http::SseEvent& ev) { pp->on_event(*exp, ev); });
@@ -158,7 +163,7 @@ void Relay::handle(const httplib::Request& hreq, httplib::Response& res, std::st
   };
   // Relays the next piece of the upstream body; false aborts the response (the agent sees the
   // connection cut, exactly as the upstream cut it).
-  auto pump = [st, complete](httplib::DataSink& sink) -> bool {
+  auto pump = [st, complete, filter, rewrite](httplib::DataSink& sink) -> bool {
     Exchange& e = *st->ex;
     auto n = e.upstream->read_body(st->chunk);
     if (!n) {
@@ -166,21 +171,26 @@ void Relay::handle(const httplib::Request& hreq, httplib::Response& res, std::st
       e.reason = n.error().message;
       return false;
     }
-    if (*n == 0) {
-      st->ended = true;
-      complete();
-      return true;
-    }
-    if (e.t.first_byte_ns == 0) e.t.first_byte_ns = mono_ns();
-    e.bytes_out += static_cast<int64_t>(*n);
-    if (st->sse) st->sse->feed(st->chunk);
-    else if (st->json.size() + st->chunk.size() <= k_max_tapped_json) st->json += st->chunk;
     // A Content-Length body is complete once its last byte is read; httplib does not ask again.
-    if (e.upstream->finished()) {
+    const bool last = *n == 0 || e.upstream->finished();
+    std::string_view send(st->chunk.data(), *n);
+    if (filter) {  // only when policy asked for it; otherwise the bytes go through untouched
+      st->filtered.clear();
+      if (*n) filter->write(e, send, st->filtered);
+      if (last) filter->finish(e, st->filtered);
+      if (rewrite) send = st->filtered;
+    }
+    if (*n) {
+      if (e.t.first_byte_ns == 0) e.t.first_byte_ns = mono_ns();
+      if (st->sse) st->sse->feed(st->chunk);
+      else if (st->json.size() + st->chunk.size() <= k_max_tapped_json) st->json += st->chunk;
+    }
+    e.bytes_out += static_cast<int64_t>(send.size());
+    if (last) {
       st->ended = true;
       complete();
     }
-    if (!sink.write(st->chunk.data(), st->chunk.size())) {
+    if (!send.empty() && !sink.write(send.data(), send.size())) {
       st->client_gone = true;
       return false;
     }
@@ -191,7 +201,7 @@ void Relay::handle(const httplib::Request& hreq, httplib::Response& res, std::st
     st->ex->upstream.reset();  // returns the connection to the pool, or closes a cut one
   };
 
-  if (auto len = up.content_length(); len && !up.chunked()) {
+  if (auto len = up.content_length(); len && !up.chunked() && !rewrite) {
     res.set_content_provider(
         static_cast<size_t>(*len), content_type,
         [pump](size_t, size_t, httplib::DataSink& sink) { return pump(sink); },

@@ -18,6 +18,7 @@
 #include "core/common/log.hpp"
 #include "core/limits/spend_store.hpp"
 #include "core/secrets/provider_keys.hpp"
+#include "core/stages/scan_stage.hpp"
 #include "core/stages/stage_list.hpp"
 
 namespace gw::agent {
@@ -92,8 +93,9 @@ Status run_sidecar(const SidecarOptions& opts) {
   limits::Admission admission(clock, **spend);
   auto usage_log = limits::UsageLog::open(opts.paths.state_dir / "spend.db");
   if (!usage_log) log::write(log::Level::warn, "usage log unavailable", {{"error", usage_log.error().message}});
+  stages::GuardrailState guardrails;
   stages::Services services{registry, upstream, sessions, keys, stats, clock, admission,
-                            usage_log ? usage_log->get() : nullptr};
+                            usage_log ? usage_log->get() : nullptr, &guardrails};
   Relay relay(services);
   std::mutex reload_mutex;
   auto install = [&](std::shared_ptr<const config::Policy> p) {
@@ -113,7 +115,10 @@ Status run_sidecar(const SidecarOptions& opts) {
       return {{"ok", true}, {"pid", ::getpid()}, {"port", port}, {"version", GW_VERSION},
               {"started_ms", started_ms}, {"uptime_s", (clock.now_ms() - started_ms) / 1000},
               {"policy", {{"version", snap->policy->version}, {"source", pfile.empty() ? "built-in" : pfile.string()}}},
-              {"sessions", sessions.live_count()}, {"stats", stats.to_json()}};
+              {"sessions", sessions.live_count()}, {"stats", stats.to_json()},
+              {"guardrails", {{"enabled", snap->policy->guardrails.enabled},
+                              {"response_action", config::to_string(snap->policy->guardrails.response_action)},
+                              {"counters", guardrails.to_json()}}}};
     }
     if (op == "mint") {
       std::string agent = req.value("agent", "other");

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/common/result.hpp"
+#include "core/config/guardrails.hpp"
 #include "core/config/prices.hpp"
 
 namespace gw::config {
@@ -109,6 +110,8 @@ struct Policy {
   // The virtual key that sessions minted by the local launcher are bound to ([local] key = "...").
   // Empty: launcher sessions are refused.
   std::string local_key;
+  // Secret and PII scanning of what leaves the machine ([guardrails]; rules compiled at load).
+  Guardrails guardrails;
 
   // Index from secret_hash to key id, filled by the loader. Lookups go through find_by_secret.
   std::unordered_map<std::string, std::string> key_by_hash;

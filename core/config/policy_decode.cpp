@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/config/guardrails_decode.hpp"
 #include "core/config/policy_reader.hpp"
 
 namespace gw::config::detail {
@@ -248,6 +249,7 @@ Policy decode_policy(const SourceDoc& doc, Diagnostics& diag) {
     auto key = decode_key(*a, "anonymous", "anonymous", diag, true);
     policy.anonymous = std::move(key);
   }
+  policy.guardrails = decode_guardrails(root, doc, diag);
   root.finish();
   // A key listed as a team member belongs to that team even when it does not name it.
   for (const auto& [tid, team] : policy.teams)

@@ -27,12 +27,33 @@ struct Identity {
   std::string team;
 };
 
-// A finding of the guardrail stage, recorded for audit (never the matched value).
+// A finding of the guardrail (scan) stage, recorded for audit (never the matched value).
+// Request findings are located by JSON path, line and column of the decoded string; response
+// findings by "response:" + where in the model's output (e.g. "response:text[0]").
 struct Finding {
   std::string rule_id;
   std::string location;     // e.g. "messages[3].content[0].text:12:5"
   std::string fingerprint;  // hash of rule + secret, for allowlisting
   std::string action;       // block | redact | alert
+};
+
+struct Exchange;
+
+// Rewrites (or only reads) the upstream response body on its way to the client. A stage sets
+// Exchange::response_filter during on_request only when policy needs it; without one the relay
+// passes the bytes through untouched. All methods run on the relaying thread, in this order:
+// begin once, write per upstream chunk, finish once when the upstream body ended cleanly (not
+// after a cut stream).
+class ResponseFilter {
+public:
+  virtual ~ResponseFilter() = default;
+  // The upstream head arrived: its status, and whether the body is an SSE stream.
+  virtual void begin(Exchange& ex, int status, bool sse) = 0;
+  // True (asked after begin) when the filter may change the bytes: the relay then sends what
+  // write/finish append to `out`, chunked. False: the filter only reads, the relay sends `in`.
+  virtual bool rewrites() const = 0;
+  virtual void write(Exchange& ex, std::string_view in, std::string& out) = 0;
+  virtual void finish(Exchange& ex, std::string& out) = 0;
 };
 
 struct Timings {
@@ -64,6 +85,7 @@ struct Exchange {
   // Upstream response, once the forward stage got its head.
   std::unique_ptr<http::UpstreamResponse> upstream;
   std::unique_ptr<providers::UsageTap> usage_tap;
+  std::unique_ptr<ResponseFilter> response_filter;  // see ResponseFilter; null: bytes untouched
   providers::Usage usage;
   int status = 0;  // status sent to the client
   Outcome outcome = Outcome::pending;

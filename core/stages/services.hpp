@@ -51,6 +51,8 @@ public:
   virtual void record(const pipeline::Exchange& ex) = 0;
 };
 
+class GuardrailState;  // scan_stage.hpp
+
 struct Services {
   const providers::Registry& registry;
   http::UpstreamPool& upstream;
@@ -60,6 +62,7 @@ struct Services {
   const Clock& clock;
   limits::Admission& admission;       // budgets and rate limits across policy reloads
   limits::UsageLog* usage_log = nullptr;  // per-request records for `gw usage`, when available
+  GuardrailState* guardrails = nullptr;   // scan caches and counters across policy reloads
 };
 
 }  // namespace gw::stages

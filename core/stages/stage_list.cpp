@@ -4,6 +4,7 @@
 #include "core/stages/forward_stage.hpp"
 #include "core/stages/limits_stage.hpp"
 #include "core/stages/model_access_stage.hpp"
+#include "core/stages/scan_stage.hpp"
 #include "core/stages/usage_stage.hpp"
 
 namespace gw::stages {
@@ -14,6 +15,7 @@ std::shared_ptr<const pipeline::Pipeline> build_pipeline(const Services& service
   stages.push_back(std::make_unique<AuthStage>(services));      // who is calling
   stages.push_back(std::make_unique<ModelAccessStage>());        // which providers and models
   stages.push_back(std::make_unique<LimitsStage>(services.admission, services.usage_log));  // budgets, rate limits
+  stages.push_back(std::make_unique<ScanStage>(services.guardrails));  // secrets and PII ([guardrails])
   stages.push_back(std::make_unique<ForwardStage>(services, policy));   // to the provider
   stages.push_back(std::make_unique<UsageStage>(services));     // tokens from the response
   return std::make_shared<const pipeline::Pipeline>(std::move(stages));
