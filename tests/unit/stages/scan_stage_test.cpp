@@ -126,9 +126,9 @@ TEST_CASE("ScanStage: the second turn of a session scans only its new blocks") {
   stage.on_request(second);
   auto c = state.to_json()["requests"];
   CHECK(c["scanned"] == 2);
-  // turn 1: messages[0..2] (numbers are no blocks); turn 2: the same three, cached, plus messages[3].
-  CHECK(c["blocks"] == 7);
-  CHECK(c["blocks_cached"] == 3);
+  // turn 1: model + messages[0..2] (numbers are no blocks); turn 2: those four, cached, + messages[3].
+  CHECK(c["blocks"] == 9);
+  CHECK(c["blocks_cached"] == 4);
 }
 
 TEST_CASE("ScanStage: an unparsable body is refused by default, forwarded when policy says so") {
