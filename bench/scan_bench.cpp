@@ -81,8 +81,7 @@ std::shared_ptr<const Scanner> gitleaks_scanner() {
     // GW_GITLEAKS_TOML, else ../shared/compat/gitleaks.toml next to the source tree.
     const char* env = std::getenv("GW_GITLEAKS_TOML");
     std::filesystem::path p = env ? std::filesystem::path(env)
-                                  : std::filesystem::path(__FILE__).parent_path().parent_path() / ".." / "shared" /
-                                        "compat" / "gitleaks.toml";
+                                  : std::filesystem::path(GW_SOURCE_DIR) / ".." / "shared" / "compat" / "gitleaks.toml";
     auto r = load_rules_file(p);
     if (!r) return nullptr;
     return *Scanner::create({*r});

@@ -67,24 +67,29 @@ KeywordIndex::KeywordIndex(const std::vector<std::string>& keywords)
 }
 
 size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found) const {
+  thread_local std::vector<Hit> none;
+  return find(text, found, static_cast<uint32_t>(m_keyword_count), none);
+}
+
+size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found, uint32_t positional_from,
+                          std::vector<Hit>& hits) const {
   if (m_next.empty()) return 0;
   size_t newly = 0;
   uint32_t s = 0;
-  // A state's outputs are recorded once per call: common keywords would otherwise be re-reported
-  // at every occurrence.
-  thread_local std::vector<uint8_t> done;
-  done.assign(m_out_begin.size(), 0);
   const uint32_t* next = m_next.data();
   const uint32_t classes = m_classes;
-  for (unsigned char c : text) {
-    uint32_t t = next[s * classes + m_class_of[c]];
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t t = next[s * classes + m_class_of[p[i]]];
     s = t & ~k_out_flag;
-    if ((t & k_out_flag) && !done[s]) {
-      done[s] = 1;
-      for (uint32_t i = m_out_begin[s]; i < m_out_begin[s + 1]; ++i) {
-        uint8_t& f = found[m_out[i]];
+    if (t & k_out_flag) [[unlikely]] {
+      for (uint32_t k = m_out_begin[s]; k < m_out_begin[s + 1]; ++k) {
+        uint32_t id = m_out[k];
+        uint8_t& f = found[id];
         newly += f == 0;
         f = 1;
+        if (id >= positional_from) hits.push_back(Hit{id, i + 1});
       }
     }
   }

@@ -18,6 +18,16 @@ public:
   // Sets found[i] = 1 for every keyword i occurring in text; found must have keyword_count()
   // entries (it is not cleared). Returns the number of distinct keywords newly found.
   size_t find(std::string_view text, std::vector<uint8_t>& found) const;
+
+  // One occurrence of a positional keyword: its id and the offset just past its end.
+  struct Hit {
+    uint32_t id;
+    size_t end;
+  };
+  // Like find(), and also appends EVERY occurrence of a keyword with id >= positional_from to
+  // hits, in order of end offset (hits is not cleared).
+  size_t find(std::string_view text, std::vector<uint8_t>& found, uint32_t positional_from,
+              std::vector<Hit>& hits) const;
   size_t keyword_count() const { return m_keyword_count; }
 
 private:

@@ -9,15 +9,33 @@
 
 #include "core/common/crypto.hpp"
 #include "core/scan/prefilter.hpp"
+#include "core/scan/regex_window.hpp"
 #include "core/scan/validators.hpp"
 
 namespace gw::scan {
 
+// One automaton finds, in a single pass: the rules' keywords (ids [0, atom_base)), the required
+// literals of windowed rules with their positions (ids [atom_base, flag_base)), and three flags:
+// "gitleaks:allow" and the two case-folding traps of regex_window.hpp.
+namespace {
+struct Window {
+  size_t lo, hi;  // a match may start in [lo, hi]
+  size_t end;     // ... and then ends at or before end
+};
+}  // namespace
+
 struct Scanner::Impl {
+  void collect_windows(std::string_view text, const std::vector<uint8_t>& run,
+                       const std::vector<KeywordIndex::Hit>& hits,
+                       std::vector<std::vector<Window>>& windows_of) const;
   KeywordIndex keywords;
   std::vector<std::vector<uint32_t>> rules_of_keyword;  // keyword id -> rule indices
   std::vector<uint32_t> always;                         // rules without keywords
   std::vector<std::vector<const Allowlist*>> global_of_rule;  // global allowlists per rule
+  std::vector<WindowPlan> plans;                        // per rule; usable() ones run in windows
+  std::vector<std::vector<uint32_t>> rules_of_atom;     // (atom id - atom_base) -> rule indices
+  std::vector<uint32_t> atom_len;                       // (atom id - atom_base) -> length
+  uint32_t atom_base = 0, flag_base = 0;
 };
 
 Scanner::Scanner() : m_impl(std::make_unique<Impl>()) {
@@ -91,6 +109,28 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const std::vector<RuleSet
         globals.push_back(a.get());
     impl.global_of_rule.push_back(std::move(globals));
   }
+  // Required literals of the rules whose regex allows windows.
+  impl.atom_base = static_cast<uint32_t>(words.size());
+  std::unordered_map<std::string, uint32_t> atom_id;
+  for (uint32_t i = 0; i < s->m_rules.size(); ++i) {
+    const Rule& r = *s->m_rules[i];
+    WindowPlan plan;
+    if (r.regex && options.windows) plan = plan_windows(r.regex->pattern());
+    if (!plan.usable()) plan = WindowPlan{};
+    for (const auto& a : plan.atoms) {
+      auto [it, fresh] = atom_id.emplace(a, static_cast<uint32_t>(impl.rules_of_atom.size()));
+      if (fresh) {
+        words.push_back(a);
+        impl.rules_of_atom.emplace_back();
+        impl.atom_len.push_back(static_cast<uint32_t>(a.size()));
+      }
+      impl.rules_of_atom[it->second].push_back(i);
+    }
+    impl.plans.push_back(std::move(plan));
+  }
+  impl.flag_base = static_cast<uint32_t>(words.size());
+  words.emplace_back("gitleaks:allow");
+  for (auto trap : k_fold_traps) words.emplace_back(trap);
   impl.keywords = KeywordIndex(words);
   return std::shared_ptr<const Scanner>(std::move(s));
 }
@@ -202,6 +242,66 @@ struct LineCursor {
 
 }  // namespace
 
+// Windows of the running windowed rules: for each occurrence of one of a rule's atoms, the starts
+// a match containing it can have [lo, hi] and the offset it must end by; sorted and merged.
+void Scanner::Impl::collect_windows(std::string_view text, const std::vector<uint8_t>& run,
+                                    const std::vector<KeywordIndex::Hit>& hits,
+                                    std::vector<std::vector<Window>>& windows_of) const {
+  const Impl& impl = *this;
+  thread_local std::vector<uint32_t> touched;
+  thread_local std::vector<size_t> newlines;
+  bool have_newlines = false;
+  for (uint32_t r : touched) windows_of[r].clear();
+  touched.clear();
+  const size_t n = text.size();
+  for (const auto& h : hits) {
+    uint32_t a = h.id - impl.atom_base;
+    if (h.id >= impl.flag_base) continue;
+    size_t p = h.end - impl.atom_len[a];
+    for (uint32_t r : impl.rules_of_atom[a]) {
+      if (!run[r]) continue;
+      const WindowPlan& plan = impl.plans[r];
+      Window w{0, p, n};
+      if (plan.max_len != WindowPlan::k_unbounded) {
+        w.lo = h.end > plan.max_len ? h.end - plan.max_len : 0;
+        w.end = std::min(n, p + plan.max_len);
+      }
+      if (plan.line_bounded) {
+        if (!have_newlines) {
+          newlines.clear();
+          for (const char* q = text.data(); (q = static_cast<const char*>(std::memchr(q, '\n', text.data() + n - q)));)
+            newlines.push_back(static_cast<size_t>(q++ - text.data()));
+          have_newlines = true;
+        }
+        auto it = std::lower_bound(newlines.begin(), newlines.end(), p);  // first '\n' at or after p
+        size_t line_end = it == newlines.end() ? n : *it + 1;           // a '\n' may end the match
+        size_t line_start = it == newlines.begin() ? 0 : *std::prev(it) + 1;
+        w.lo = std::max(w.lo, line_start);
+        w.end = std::min(w.end, std::min(n, line_end));
+      }
+      auto& ws = windows_of[r];
+      if (ws.empty()) touched.push_back(r);
+      ws.push_back(w);
+    }
+  }
+  // Merging windows closer than this saves RE2 calls; starts in the gap cannot begin a match.
+  constexpr size_t k_gap = 64;
+  for (uint32_t r : touched) {
+    auto& ws = windows_of[r];
+    std::sort(ws.begin(), ws.end(), [](const Window& x, const Window& y) { return x.lo < y.lo; });
+    size_t k = 0;
+    for (size_t i = 1; i < ws.size(); ++i) {
+      if (ws[i].lo <= ws[k].hi + k_gap) {
+        ws[k].hi = std::max(ws[k].hi, ws[i].hi);
+        ws[k].end = std::max(ws[k].end, ws[i].end);
+      } else {
+        ws[++k] = ws[i];
+      }
+    }
+    ws.resize(k + 1);
+  }
+}
+
 std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx) const {
   std::vector<Finding> out;
   for (const auto& g : m_global)
@@ -210,17 +310,22 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
   const Impl& impl = *m_impl;
   // Scratch reused across calls on this thread: bodies hold thousands of small strings.
   thread_local std::vector<uint8_t> run, found;
+  thread_local std::vector<KeywordIndex::Hit> hits;
+  thread_local std::vector<std::vector<Window>> windows_of;  // per rule, from the atom hits
   run.assign(m_rules.size(), 0);
   for (uint32_t i : impl.always) run[i] = 1;
-  if (impl.keywords.keyword_count() > 0) {
-    found.assign(impl.keywords.keyword_count(), 0);
-    if (impl.keywords.find(text, found) > 0)
-      for (size_t k = 0; k < found.size(); ++k)
-        if (found[k])
-          for (uint32_t r : impl.rules_of_keyword[k]) run[r] = 1;
-  }
-
-  const bool has_allow_marker = text.find("gitleaks:allow") != std::string_view::npos;
+  found.assign(impl.keywords.keyword_count(), 0);
+  hits.clear();
+  impl.keywords.find(text, found, impl.atom_base, hits);
+  for (uint32_t k = 0; k < impl.atom_base; ++k)
+    if (found[k])
+      for (uint32_t r : impl.rules_of_keyword[k]) run[r] = 1;
+  const bool has_allow_marker = found[impl.flag_base] &&
+                                text.find("gitleaks:allow") != std::string_view::npos;
+  // A folding trap (see regex_window.hpp) voids the windows' premise: scan whole texts then.
+  const bool use_windows = !found[impl.flag_base + 1] && !found[impl.flag_base + 2];
+  if (windows_of.size() < m_rules.size()) windows_of.resize(m_rules.size());
+  if (use_windows) impl.collect_windows(text, run, hits, windows_of);
   std::vector<re2::StringPiece> groups;
   for (uint32_t ri = 0; ri < m_rules.size(); ++ri) {
     if (!run[ri]) continue;
@@ -243,9 +348,9 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
     bool need_lines = has_allow_marker || rule_wants_lines(rule, impl.global_of_rule[ri]);
     LineCursor lines{text};
     size_t pos = 0;
-    while (pos <= text.size() &&
-           re.Match(text, pos, text.size(), RE2::UNANCHORED, groups.data(), ngroups + 1)) {
-      auto sv = [](const re2::StringPiece& p) { return std::string_view(p.data(), p.size()); };
+    auto sv = [](const re2::StringPiece& p) { return std::string_view(p.data(), p.size()); };
+    // One match of the rule: gitleaks' checks, then a finding unless allowed.
+    auto on_match = [&]() {
       std::string_view m = sv(groups[0]);
       size_t mstart = static_cast<size_t>(m.data() - text.data());
       pos = mstart + (m.empty() ? 1 : m.size());
@@ -260,17 +365,17 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
             break;
           }
       }
-      if (secret.empty() || secret.data() == nullptr) continue;
+      if (secret.empty() || secret.data() == nullptr) return;
       // The whole lines the match touches (found incrementally: matches of one rule come in
       // order, so this stays linear even on one huge line).
       std::string_view line;
       if (need_lines) {
         line = lines.span(mstart, mstart + m.size());
-        if (has_allow_marker && line.find("gitleaks:allow") != std::string_view::npos) continue;
+        if (has_allow_marker && line.find("gitleaks:allow") != std::string_view::npos) return;
       }
       double h = shannon_entropy(secret);
-      if (rule.entropy > 0 && h <= rule.entropy) continue;
-      if (!validate_candidate(rule.validator, secret)) continue;
+      if (rule.entropy > 0 && h <= rule.entropy) return;
+      if (!validate_candidate(rule.validator, secret)) return;
       std::string fp = finding_fingerprint(rule.id, secret);
       Candidate c{secret, m, line, ctx.file_path, &fp};
       bool allowed = false;
@@ -279,7 +384,7 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
       if (!allowed)
         for (const Allowlist* al : impl.global_of_rule[ri])
           if ((allowed = allowed_by(*al, c))) break;
-      if (allowed) continue;
+      if (allowed) return;
       Finding f;
       f.rule_id = rule.id;
       f.category = rule.category;
@@ -290,7 +395,24 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
       f.entropy = h;
       f.fingerprint = std::move(fp);
       out.push_back(std::move(f));
+    };
+    if (use_windows && impl.plans[ri].usable()) {
+      // Only starts inside a window can begin a match, and such a match ends by the window's
+      // end (regex_window.hpp), so this finds exactly the matches of the loop below.
+      for (const Window& w : windows_of[ri]) {
+        if (w.hi < pos) continue;
+        size_t from = std::max(w.lo, pos);
+        while (from <= w.hi && re.Match(text, from, w.end, RE2::UNANCHORED, groups.data(), ngroups + 1)) {
+          if (static_cast<size_t>(groups[0].data() - text.data()) > w.hi) break;
+          on_match();
+          from = pos;
+        }
+      }
+      continue;
     }
+    while (pos <= text.size() &&
+           re.Match(text, pos, text.size(), RE2::UNANCHORED, groups.data(), ngroups + 1))
+      on_match();
   }
   std::sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
     return a.offset != b.offset ? a.offset < b.offset : a.rule_id < b.rule_id;

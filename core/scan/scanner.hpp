@@ -53,6 +53,9 @@ struct ScanContext {
 
 struct ScannerOptions {
   bool include_pii = true;  // keep rules of category pii
+  // Run each rule's regex only on windows around its required literals (same findings, less
+  // work; see regex_window.hpp). Off: every running rule scans the whole text (for comparison).
+  bool windows = true;
 };
 
 class Scanner {
