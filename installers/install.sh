@@ -34,7 +34,7 @@ debian_packages=(
   openssl ca-certificates curl
   rsyslog  # the SIEM syslog tests run a real rsyslogd (no system service needed)
 )
-brew_packages=(cmake ninja pkg-config cpp-httplib cli11 nlohmann-json tomlplusplus re2 openssl@3 sqlite libpq doctest google-benchmark node)
+brew_packages=(cmake ninja pkg-config cpp-httplib cli11 nlohmann-json tomlplusplus re2 openssl@3 sqlite libpq doctest google-benchmark node rsyslog)
 
 as_root() {
   if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
