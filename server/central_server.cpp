@@ -1,0 +1,144 @@
+#include "server/central_server.hpp"
+
+#include <httplib.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/audit/device_key.hpp"
+#include "core/common/crypto.hpp"
+#include "core/common/log.hpp"
+#include "core/storage/sqlite_audit_store.hpp"
+#include "server/ingest.hpp"
+
+namespace gw::server {
+using nlohmann::json;
+
+namespace {
+
+void reply_error(httplib::Response& res, int status, std::string_view code, const std::string& message) {
+  res.status = status;
+  res.set_content(json{{"error", {{"code", code}, {"message", message}}}}.dump(), "application/json");
+}
+
+// The enrollment token id that `authorization` carries, or empty. Compares every configured hash
+// in constant time (no early exit) so timing does not tell which token came close.
+std::string authenticate(const ServerConfig& config, const std::string& authorization) {
+  if (!authorization.starts_with("Bearer ")) return {};
+  std::string hash = "sha256:" + sha256_hex(std::string_view(authorization).substr(7));
+  std::string found;
+  for (const auto& t : config.enrollment_tokens)
+    if (constant_time_equal(hash, t.secret_hash) && found.empty()) found = t.id;
+  return found;
+}
+
+}  // namespace
+
+CentralServer::CentralServer(const ServerConfig& config, storage::AuditStore& store, const Clock& clock)
+    : m_config(config), m_store(store), m_clock(clock) {}
+
+CentralServer::~CentralServer() { stop(); }
+
+void CentralServer::add_routes() {
+  auto& s = *m_server;
+  s.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(json{{"status", "ok"}, {"version", GW_VERSION}}.dump(), "application/json");
+  });
+  s.Post("/v1/audit/batches", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string token_id = authenticate(m_config, req.get_header_value("Authorization"));
+    if (token_id.empty())
+      return reply_error(res, 401, "unauthorized",
+                         "missing or unknown enrollment token (Authorization: Bearer ...); ask your gw administrator "
+                         "for the token configured under [enrollment.tokens] of server.toml");
+    auto batch = parse_batch_body(req.body, m_config.max_batch_records);
+    if (!batch) return reply_error(res, 400, "invalid_batch", batch.error().message);
+    batch->enrollment_id = token_id;
+    std::string sig_header = req.get_header_value(k_signature_header);
+    auto key = audit::DeviceKey::from_public(unhex(batch->public_key_hex));
+    std::string sig = sig_header.starts_with("ed25519=") ? unhex(std::string_view(sig_header).substr(8)) : "";
+    if (!key || sig.size() != 64 || !key->verify(req.body, sig))
+      return reply_error(res, 401, "bad_signature",
+                         std::string(k_signature_header) +
+                             " must be ed25519=<hex> signed over the body by the key in \"public_key\"");
+    auto result = ingest_batch(m_store, *batch, m_clock);
+    if (!result) {
+      if (result.error().code == Errc::invalid_argument)
+        return reply_error(res, 400, "invalid_batch", result.error().message);
+      log::write(log::Level::error, "audit ingest failed", {{"device", batch->device_id}, {"error", result.error().message}});
+      return reply_error(res, 503, "store_unavailable", "the central store could not take the batch; retry later");
+    }
+    m_batches.fetch_add(1);
+    json body = {{"acked_seq", result->acked_seq}, {"epoch", result->epoch}, {"stored", result->stored},
+                 {"duplicates", result->duplicates}, {"alarms", result->alarms}};
+    if (!result->rejected.empty()) {
+      body["error"] = {{"code", "key_mismatch"}, {"message", result->rejected}};
+      res.status = 403;
+    }
+    if (!result->alarms.empty())
+      log::write(log::Level::warn, "audit alarm", {{"device", batch->device_id}, {"alarms", result->alarms}});
+    res.set_content(body.dump(), "application/json");
+  });
+}
+
+Result<int> CentralServer::start() {
+  if (m_config.tls()) {
+    auto ssl = std::make_unique<httplib::SSLServer>(m_config.tls_cert.c_str(), m_config.tls_key.c_str());
+    if (!ssl->is_valid())
+      return fail(Errc::config, "cannot use the TLS certificate " + m_config.tls_cert.string() + " with key " +
+                                    m_config.tls_key.string() + " (not PEM, or the key does not match)");
+    m_server = std::move(ssl);
+  } else {
+    m_server = std::make_unique<httplib::Server>();
+  }
+  m_server->set_payload_max_length(m_config.max_body_bytes);
+  m_server->set_read_timeout(30, 0);
+  m_server->set_write_timeout(30, 0);
+  m_server->set_keep_alive_timeout(60);
+  m_server->set_keep_alive_max_count(100000);
+  add_routes();
+  int port = m_config.port == 0 ? m_server->bind_to_any_port(m_config.host)
+                                : (m_server->bind_to_port(m_config.host, m_config.port) ? m_config.port : -1);
+  if (port <= 0)
+    return fail(Errc::unavailable, "cannot listen on " + m_config.host + ":" + std::to_string(m_config.port) +
+                                       " (address in use or not available)");
+  m_port = port;
+  m_thread = std::thread([this] { m_server->listen_after_bind(); });
+  return port;
+}
+
+void CentralServer::stop() {
+  if (m_server) m_server->stop();
+  if (m_thread.joinable()) m_thread.join();
+}
+
+Status run_serve(const ServerConfig& config, int ready_fd) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before any thread starts: only sigwait sees them
+
+  auto store = storage::SqliteAuditStore::open(config.storage_path);
+  if (!store) return std::unexpected(store.error());
+  SystemClock clock;
+  CentralServer server(config, **store, clock);
+  GW_TRY(port, server.start());
+  if (ready_fd >= 0) {
+    std::string msg = "ready " + std::to_string(port) + "\n";
+    (void)::write(ready_fd, msg.data(), msg.size());
+    ::close(ready_fd);
+  }
+  std::string scheme = config.tls() ? "https" : "http";
+  log::write(log::Level::info, "gw serve listening",
+             {{"url", scheme + "://" + config.host + ":" + std::to_string(port)}, {"port", port},
+              {"storage", config.storage_path.string()}, {"pid", ::getpid()}});
+  int sig = 0;
+  sigwait(&set, &sig);
+  log::write(log::Level::info, "gw serve stopping", {{"signal", sig}});
+  server.stop();
+  log::write(log::Level::info, "gw serve stopped", {{"batches", server.batches()}});
+  return {};
+}
+
+}  // namespace gw::server

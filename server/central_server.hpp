@@ -1,0 +1,54 @@
+#pragma once
+// The central gateway's HTTP(S) front: health and audit ingest today; policy bundles, leases,
+// the admin API and the provider proxy later attach their routes here.
+//
+//   GET  /v1/health           {"status":"ok","version":...}, no authentication
+//   POST /v1/audit/batches    a device's spool records (see docs/server.md for the protocol)
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "core/common/clock.hpp"
+#include "core/common/result.hpp"
+#include "core/storage/audit_store.hpp"
+#include "server/server_config.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace gw::server {
+
+// The signature header of an ingest request: "ed25519=<128 hex>", the device key's signature
+// over the exact body bytes.
+inline constexpr const char* k_signature_header = "X-Gw-Signature";
+
+class CentralServer {
+public:
+  // config, store and clock must outlive the server.
+  CentralServer(const ServerConfig& config, storage::AuditStore& store, const Clock& clock);
+  ~CentralServer();
+  // Binds config.host:config.port (0: any free port) and serves on a background thread; returns
+  // the bound port. Errors: TLS files unusable, address in use.
+  Result<int> start();
+  // Stops accepting, lets requests in flight finish, joins. Idempotent.
+  void stop();
+  int port() const { return m_port; }
+  uint64_t batches() const { return m_batches.load(); }
+
+private:
+  void add_routes();
+  const ServerConfig& m_config;
+  storage::AuditStore& m_store;
+  const Clock& m_clock;
+  std::unique_ptr<httplib::Server> m_server;
+  std::thread m_thread;
+  int m_port = 0;
+  std::atomic<uint64_t> m_batches{0};
+};
+
+// `gw serve`: opens the store, serves until SIGTERM/SIGINT, then shuts down gracefully. When
+// ready_fd >= 0, "ready <port>\n" is written to it once serving (then closed).
+Status run_serve(const ServerConfig& config, int ready_fd);
+
+}  // namespace gw::server

@@ -1,0 +1,136 @@
+#include "server/server_config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "core/config/policy_reader.hpp"
+#include "core/config/policy_source.hpp"
+
+namespace gw::server {
+namespace fs = std::filesystem;
+using config::detail::Diagnostics;
+using config::detail::ObjectReader;
+
+namespace {
+
+bool is_hex(std::string_view s) {
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+}  // namespace
+
+bool split_listen(std::string_view text, std::string& host, int& port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 >= text.size()) return false;
+  std::string_view h = text.substr(0, colon), p = text.substr(colon + 1);
+  if (h.starts_with("[") && h.ends_with("]")) h = h.substr(1, h.size() - 2);
+  if (h.empty()) return false;
+  int value = -1;
+  auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (ec != std::errc() || ptr != p.data() + p.size() || value < 0 || value > 65535) return false;
+  host = std::string(h);
+  port = value;
+  return true;
+}
+
+namespace {
+
+fs::path resolve(const fs::path& base, const std::string& p) {
+  fs::path path(p);
+  return path.is_absolute() || base.empty() ? path : base / path;
+}
+
+}  // namespace
+
+std::string listen_problem(const ServerConfig& c) {
+  if (c.tls_cert.empty() && !is_loopback_address(c.host) && !c.insecure_plaintext)
+    return "\"" + c.host + "\" is not a loopback address: add [tls] cert and key, or set "
+           "insecure_plaintext = true when a TLS-terminating proxy sits in front";
+  return {};
+}
+
+bool is_loopback_address(std::string_view host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+Result<ServerConfig> parse_server_config(std::string_view text, std::string_view file, const fs::path& base_dir) {
+  GW_TRY(doc, config::detail::toml_to_doc(text, file));
+  Diagnostics diag(doc);
+  ServerConfig c;
+  c.source = std::string(file);
+  ObjectReader root(doc.root, "", diag);
+  if (auto listen = root.string("listen")) {
+    if (!split_listen(*listen, c.host, c.port))
+      diag.error("listen", "must be HOST:PORT (e.g. \"0.0.0.0:8443\" or \"[::1]:8443\"), got \"" + *listen + "\"");
+  }
+  if (auto v = root.boolean("insecure_plaintext")) c.insecure_plaintext = *v;
+  if (const auto* tls = root.table("tls")) {
+    ObjectReader t(*tls, "tls", diag);
+    auto cert = t.string("cert", true);
+    auto key = t.string("key", true);
+    if (cert) c.tls_cert = resolve(base_dir, *cert);
+    if (key) c.tls_key = resolve(base_dir, *key);
+    std::error_code ec;
+    if (cert && !fs::is_regular_file(c.tls_cert, ec))
+      diag.error("tls.cert", "no such file: " + c.tls_cert.string());
+    if (key && !fs::is_regular_file(c.tls_key, ec)) diag.error("tls.key", "no such file: " + c.tls_key.string());
+    t.finish();
+  }
+  if (const auto* st = root.table("storage")) {
+    ObjectReader s(*st, "storage", diag);
+    if (auto d = s.string("driver")) {
+      if (*d == "postgres")
+        diag.error("storage.driver", "\"postgres\" is not available in this version yet; use \"sqlite\"");
+      else if (*d != "sqlite")
+        diag.error("storage.driver", "must be \"sqlite\", got \"" + *d + "\"");
+      else
+        c.storage_driver = *d;
+    }
+    if (auto p = s.string("path", true)) c.storage_path = resolve(base_dir, *p);
+    s.finish();
+  } else {
+    diag.error("storage", "missing: add [storage] with path = \"central.db\" (the SQLite file)");
+  }
+  if (const auto* in = root.table("ingest")) {
+    ObjectReader i(*in, "ingest", diag);
+    if (auto n = i.integer("max_batch_records", 1)) c.max_batch_records = static_cast<size_t>(*n);
+    if (auto n = i.integer("max_body_bytes", 1024)) c.max_body_bytes = static_cast<size_t>(*n);
+    i.finish();
+  }
+  if (const auto* en = root.table("enrollment")) {
+    ObjectReader e(*en, "enrollment", diag);
+    if (const auto* tokens = e.table("tokens")) {
+      for (auto it = tokens->begin(); it != tokens->end(); ++it) {
+        std::string path = config::detail::path_key("enrollment.tokens", it.key());
+        ObjectReader t(it.value(), path, diag);
+        if (!t.valid()) continue;
+        if (auto h = t.string("secret_hash", true)) {
+          if (!h->starts_with("sha256:") || h->size() != 71 || !is_hex(std::string_view(*h).substr(7)))
+            diag.error(path + ".secret_hash",
+                       "must be \"sha256:\" and 64 lowercase hex characters; make one with `gw policy hash-key --new`");
+          else
+            c.enrollment_tokens.push_back({it.key(), *h});
+        }
+        t.finish();
+      }
+    }
+    e.finish();
+  }
+  root.finish();
+  if (std::string why = listen_problem(c); !why.empty()) diag.error("listen", why);
+  if (!diag.ok()) return fail(Errc::config, diag.text());
+  return c;
+}
+
+Result<ServerConfig> load_server_config(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail(Errc::config, "cannot read server config " + file.string() + ": no such file or not readable");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_server_config(ss.str(), file.string(), fs::absolute(file).parent_path());
+}
+
+}  // namespace gw::server

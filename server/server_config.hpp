@@ -1,0 +1,65 @@
+#pragma once
+// server.toml: how `gw serve` listens, where it stores, whom it accepts. Validated like the
+// policy: every problem reported at once as "FILE:LINE:COL: path: message", unknown keys are
+// errors. Relative paths are resolved against the directory of the file.
+//
+//   listen = "0.0.0.0:8443"              # host:port; port 0 = any free port
+//   insecure_plaintext = false           # required to serve a non-loopback address without TLS
+//   [tls]
+//   cert = "cert.pem"                     # PEM certificate chain
+//   key = "key.pem"                       # PEM private key
+//   [storage]
+//   driver = "sqlite"                     # the only driver today ("postgres" later)
+//   path = "central.db"
+//   [ingest]
+//   max_batch_records = 5000
+//   max_body_bytes = 16777216
+//   [enrollment.tokens.laptops]           # devices present this token (Bearer) to send audit
+//   secret_hash = "sha256:..."            # from `gw policy hash-key --new`; never the token
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/result.hpp"
+
+namespace gw::server {
+
+struct EnrollmentToken {
+  std::string id;
+  std::string secret_hash;  // "sha256:<64 hex>"
+};
+
+struct ServerConfig {
+  std::string source;  // the file it came from (messages)
+  std::string host = "127.0.0.1";
+  int port = 8443;
+  bool insecure_plaintext = false;
+  std::filesystem::path tls_cert;  // both empty: plain HTTP (loopback or insecure_plaintext)
+  std::filesystem::path tls_key;
+  std::string storage_driver = "sqlite";
+  std::filesystem::path storage_path;
+  size_t max_batch_records = 5000;
+  size_t max_body_bytes = 16u << 20;
+  std::vector<EnrollmentToken> enrollment_tokens;
+
+  bool tls() const { return !tls_cert.empty(); }
+};
+
+// Parses and validates server.toml text. `file` names it in messages; `base_dir` resolves
+// relative paths. Errors (Errc::config) carry every problem, one per line.
+Result<ServerConfig> parse_server_config(std::string_view text, std::string_view file,
+                                         const std::filesystem::path& base_dir);
+// Reads and parses a file.
+Result<ServerConfig> load_server_config(const std::filesystem::path& file);
+
+// Parses "HOST:PORT" / "[V6]:PORT" (port 0..65535) into host and port; false when malformed.
+bool split_listen(std::string_view text, std::string& host, int& port);
+// Why `config` may not serve as configured (non-loopback without TLS), or empty.
+std::string listen_problem(const ServerConfig& config);
+
+// True when host is a loopback address (127.0.0.0/8, ::1, localhost).
+bool is_loopback_address(std::string_view host);
+
+}  // namespace gw::server
