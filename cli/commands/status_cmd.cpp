@@ -37,6 +37,17 @@ int run_status(bool json) {
               s.value("version", "").c_str(), human_duration(s.value("uptime_s", int64_t{0})).c_str());
   std::printf("policy:     %s (version %s)\n", s["policy"].value("source", "").c_str(), s["policy"].value("version", "").c_str());
   std::printf("sessions:   %d live\n", s.value("sessions", 0));
+  if (auto c = s.find("central"); c != s.end() && c->is_object()) {
+    // The audit forwarder: where it ships, how far the central has acknowledged, what is pending.
+    int64_t ago_s = c->value("last_ack_ms", int64_t{0}) > 0
+                        ? (s.value("now_ms", int64_t{0}) - c->value("last_ack_ms", int64_t{0})) / 1000
+                        : -1;
+    std::printf("central:    %s  %s, acked seq %llu, lag %llu, last ack %s\n", c->value("central", "").c_str(),
+                c->value("state", "").c_str(), static_cast<unsigned long long>(c->value("acked_seq", uint64_t{0})),
+                static_cast<unsigned long long>(c->value("lag", uint64_t{0})),
+                ago_s < 0 ? "never" : (human_duration(ago_s) + " ago").c_str());
+    if (std::string err = c->value("last_error", ""); !err.empty()) std::printf("            last error: %s\n", err.c_str());
+  }
   std::printf("\n%-12s %9s %7s %7s %12s %12s %12s %12s\n", "agent", "requests", "denied", "errors", "input", "output",
               "cache read", "cache write");
   auto row = [](const std::string& name, const nlohmann::json& t) {
