@@ -49,7 +49,7 @@ struct Usage {
 
 // One injected fault, consumed by the next `count` matching model requests (see README.md).
 struct Fault {
-  std::string mode;  // status | cut | pause | instream_error | tool_call | usage
+  std::string mode;  // status | cut | pause | instream_error | tool_call | usage | text
   int count = 1;
   int status = 500;
   int retry_after = -1;
@@ -58,6 +58,7 @@ struct Fault {
   int pause_ms = 0;
   std::string tool = "Read";
   json input = json::object();
+  std::string text;            // mode text: the reply text (split into --events deltas)
   long cache_read = 0, cache_write = 0, reasoning = 0;
   std::optional<Api> api;      // only requests to this API
   std::string path_contains;   // only requests whose path contains this

@@ -172,6 +172,9 @@ Plan make_plan(Context& ctx, Api api, const json& body, std::size_t body_bytes,
   if (p.tool_call) {
     p.text = p.tool_input.dump();
     p.deltas = split_text(p.text, events, false);
+  } else if (fault && fault->mode == "text") {
+    p.text = fault->text;
+    p.deltas = split_text(p.text, events, false);
   } else if (json_schema) {
     p.text = sample_from_schema(*json_schema).dump();
     p.deltas = split_text(p.text, events, false);

@@ -60,12 +60,12 @@ Fault parse_fault(const json& spec, std::string& error) {
     return f;
   }
   f.mode = spec["mode"].get<std::string>();
-  static const char* k_modes[] = {"status", "cut", "pause", "instream_error", "tool_call", "usage"};
+  static const char* k_modes[] = {"status", "cut", "pause", "instream_error", "tool_call", "usage", "text"};
   bool known = false;
   for (const char* m : k_modes) known = known || f.mode == m;
   if (!known) {
     error = "unknown mode '" + f.mode +
-            "' (status, cut, pause, instream_error, tool_call, usage, reset)";
+            "' (status, cut, pause, instream_error, tool_call, usage, text, reset)";
     return f;
   }
   long count = 1, status = 500, retry = -1, after = 1, pause = 0;
@@ -87,6 +87,7 @@ Fault parse_fault(const json& spec, std::string& error) {
   f.pause_ms = int(pause);
   if (spec.contains("message") && spec["message"].is_string()) f.message = spec["message"];
   if (spec.contains("tool") && spec["tool"].is_string()) f.tool = spec["tool"];
+  if (spec.contains("text") && spec["text"].is_string()) f.text = spec["text"];
   if (spec.contains("input")) {
     const json& in = spec["input"];
     // GET /__control carries the input as a JSON string.
