@@ -68,6 +68,7 @@ void Relay::refuse(const httplib::Request& hreq, httplib::Response& res, int sta
   Exchange ex;
   ex.id = uuid_v7();
   ex.t.start_ns = mono_ns();
+  m_services.sink.begin(ex);
   auto resolved = m_services.registry.resolve(hreq.method, hreq.path, http::Headers());
   ex.provider = resolved.provider;
   ex.request.method = hreq.method;
@@ -75,6 +76,7 @@ void Relay::refuse(const httplib::Request& hreq, httplib::Response& res, int sta
   ex.original_path = hreq.path;
   ex.agent = providers::detect_client(to_request(hreq, "").headers).agent;
   ex.deny({status, std::move(message)});
+  ex.reason_code = "refused";
   respond_local(ex, res);
   finish(ex, nullptr);
 }
@@ -83,6 +85,7 @@ void Relay::handle(const httplib::Request& hreq, httplib::Response& res, std::st
   auto ex = std::make_shared<Exchange>();
   ex->t.start_ns = mono_ns();
   ex->id = uuid_v7();
+  m_services.sink.begin(*ex);
   ex->bytes_in = static_cast<int64_t>(body.size());
   ex->request = to_request(hreq, std::move(body));
   ex->original_path = hreq.path;

@@ -12,6 +12,8 @@
 
 #include "agent/control_server.hpp"
 #include "agent/listener.hpp"
+#include "agent/metrics_http.hpp"
+#include "agent/metrics_limits.hpp"
 #include "agent/relay.hpp"
 #include "agent/session_store.hpp"
 #include "agent/stats.hpp"
@@ -50,6 +52,15 @@ void start_signal_thread() {
     log::write(log::Level::info, "stopping on signal", {{"signal", sig}});
     request_stop();
   }).detach();
+}
+
+// The keys a "status" request asks about ("keys": [ids]), else the default set.
+std::vector<std::string> status_keys(const nlohmann::json& req, const config::Policy& policy) {
+  if (!req.contains("keys") || !req["keys"].is_array()) return default_status_keys(policy);
+  std::vector<std::string> ids;
+  for (const auto& k : req["keys"])
+    if (k.is_string()) ids.push_back(k.get<std::string>());
+  return ids;
 }
 
 Result<std::shared_ptr<const config::Policy>> load_policy(const fs::path& file) {
@@ -107,6 +118,22 @@ Status run_sidecar(const SidecarOptions& opts) {
   Listener listener({opts.host, opts.port, opts.max_body_bytes}, relay);
   GW_TRY(port, listener.start());
   int64_t started_ms = clock.now_ms();
+  auto render_metrics = [&] {
+    auto snap = relay.snapshot();
+    return stats.metrics().render({snap->policy.get(), &admission, static_cast<int64_t>(sessions.live_count())});
+  };
+  // Opt-in HTTP endpoint for Prometheus, loopback only like the agents' port (ADR 0030).
+  std::unique_ptr<MetricsHttp> metrics_http;
+  int metrics_port = -1;
+  if (opts.metrics_port >= 0) {
+    metrics_http = std::make_unique<MetricsHttp>(opts.host, opts.metrics_port, render_metrics);
+    auto bound = metrics_http->start();
+    if (!bound) {
+      listener.stop();
+      return std::unexpected(bound.error());
+    }
+    metrics_port = *bound;
+  }
 
   auto handler = [&](const nlohmann::json& req) -> nlohmann::json {
     std::string op = req["op"];
@@ -118,8 +145,11 @@ Status run_sidecar(const SidecarOptions& opts) {
               {"sessions", sessions.live_count()}, {"stats", stats.to_json()},
               {"guardrails", {{"enabled", snap->policy->guardrails.enabled},
                               {"response_action", config::to_string(snap->policy->guardrails.response_action)},
-                              {"counters", guardrails.to_json()}}}};
+                              {"counters", guardrails.to_json()}}},
+              {"metrics_port", metrics_port}, {"now_ms", clock.now_ms()},
+              {"keys", limits_json(*snap->policy, admission, status_keys(req, *snap->policy))}};
     }
+    if (op == "metrics") return {{"ok", true}, {"text", render_metrics()}};
     if (op == "mint") {
       std::string agent = req.value("agent", "other");
       int owner = req.value("pid", 0);
@@ -160,7 +190,7 @@ Status run_sidecar(const SidecarOptions& opts) {
     ::close(opts.ready_fd);
   }
   log::write(log::Level::info, "sidecar listening",
-             {{"host", opts.host}, {"port", port}, {"pid", ::getpid()},
+             {{"host", opts.host}, {"port", port}, {"pid", ::getpid()}, {"metrics_port", metrics_port},
               {"policy", pfile.empty() ? "built-in" : pfile.string()}});
 
   {
@@ -178,6 +208,7 @@ Status run_sidecar(const SidecarOptions& opts) {
     }
   }
   control.stop();
+  if (metrics_http) metrics_http->stop();
   listener.stop();
   std::error_code ec;
   fs::remove(opts.paths.pid_file(), ec);

@@ -20,6 +20,7 @@ struct SidecarOptions {
   size_t max_body_bytes = 32 * 1024 * 1024;
   bool log_requests = true;
   std::filesystem::path policy_file;  // empty: $GW_POLICY, else <config>/policy.toml if present, else built-in
+  int metrics_port = -1;              // HTTP GET /metrics on host:port; -1: off, 0: any free port
   std::string ca_file;                // extra CA bundle for upstream TLS (tests, corporate proxies)
   // When >= 0, "ready <port>\n" is written to this fd once the sidecar serves (then closed); the
   // caller writes the error there when run_sidecar fails. Lets the launcher wait without polling.

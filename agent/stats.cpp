@@ -12,23 +12,26 @@ static nlohmann::json totals_json(const AgentTotals& t) {
                       {"cache_write", t.cache_write}, {"reasoning", t.reasoning}}}};
 }
 
+void Stats::begin(const pipeline::Exchange&) { m_metrics.begin(); }
+
 void Stats::record(const pipeline::Exchange& ex) {
   using pipeline::Outcome;
-  {
-    std::lock_guard lock(m_mutex);
-    auto& t = m_by_agent[ex.agent.empty() ? "other" : ex.agent];
-    ++t.requests;
-    if (ex.outcome == Outcome::denied) ++t.denied;
-    if (ex.outcome == Outcome::gateway_error || ex.outcome == Outcome::upstream_error ||
-        ex.outcome == Outcome::stream_cut)
-      ++t.errors;
-    t.input += ex.usage.input;
-    t.output += ex.usage.output;
-    t.cache_read += ex.usage.cache_read;
-    t.cache_write += ex.usage.cache_write();
-    t.reasoning += ex.usage.reasoning;
-    m_last_activity_ns = mono_ns();
-  }
+  constexpr auto relaxed = std::memory_order_relaxed;
+  size_t i = 0;
+  while (i + 1 < k_agents.size() && ex.agent != k_agents[i]) ++i;
+  Slot& t = m_slots[i];
+  t.requests.fetch_add(1, relaxed);
+  if (ex.outcome == Outcome::denied) t.denied.fetch_add(1, relaxed);
+  if (ex.outcome == Outcome::gateway_error || ex.outcome == Outcome::upstream_error ||
+      ex.outcome == Outcome::stream_cut)
+    t.errors.fetch_add(1, relaxed);
+  t.input.fetch_add(ex.usage.input, relaxed);
+  t.output.fetch_add(ex.usage.output, relaxed);
+  t.cache_read.fetch_add(ex.usage.cache_read, relaxed);
+  t.cache_write.fetch_add(ex.usage.cache_write(), relaxed);
+  t.reasoning.fetch_add(ex.usage.reasoning, relaxed);
+  m_last_activity_ns.store(mono_ns(), relaxed);
+  m_metrics.record(ex);
   if (!m_log || !log::enabled(log::Level::info)) return;
   auto us = [](int64_t from, int64_t to) { return from && to ? (to - from) / 1000 : 0; };
   int64_t total_us = us(ex.t.start_ns, ex.t.end_ns);
@@ -53,11 +56,16 @@ void Stats::record(const pipeline::Exchange& ex) {
 }
 
 nlohmann::json Stats::to_json() const {
-  std::lock_guard lock(m_mutex);
+  constexpr auto relaxed = std::memory_order_relaxed;
   AgentTotals all;
   nlohmann::json agents = nlohmann::json::object();
-  for (const auto& [name, t] : m_by_agent) {
-    agents[name] = totals_json(t);
+  for (size_t i = 0; i < m_slots.size(); ++i) {
+    const Slot& s = m_slots[i];
+    AgentTotals t{s.requests.load(relaxed), s.denied.load(relaxed), s.errors.load(relaxed),
+                  s.input.load(relaxed), s.output.load(relaxed), s.cache_read.load(relaxed),
+                  s.cache_write.load(relaxed), s.reasoning.load(relaxed)};
+    if (t.requests == 0) continue;
+    agents[k_agents[i]] = totals_json(t);
     all.requests += t.requests;
     all.denied += t.denied;
     all.errors += t.errors;
@@ -68,11 +76,6 @@ nlohmann::json Stats::to_json() const {
     all.reasoning += t.reasoning;
   }
   return {{"agents", agents}, {"total", totals_json(all)}};
-}
-
-int64_t Stats::last_activity_ns() const {
-  std::lock_guard lock(m_mutex);
-  return m_last_activity_ns;
 }
 
 }  // namespace gw::agent

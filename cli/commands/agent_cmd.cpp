@@ -22,6 +22,7 @@ struct AgentArgs {
   std::string policy;
   std::string ca_file = env_str("GW_UPSTREAM_CA_FILE");
   int ready_fd = -1;
+  int metrics_port = env_int("GW_METRICS_PORT", -1);
   size_t max_body = static_cast<size_t>(env_int("GW_AGENT_MAX_BODY", 32 * 1024 * 1024));
   bool no_request_log = false;
   std::string log_level = "info";
@@ -47,6 +48,7 @@ int cmd_run(const AgentArgs& a) {
   o.idle_exit_s = a.idle_exit_s;
   o.policy_file = a.policy;
   o.ca_file = a.ca_file;
+  o.metrics_port = a.metrics_port;
   o.ready_fd = a.ready_fd;
   o.max_body_bytes = a.max_body;
   o.log_requests = !a.no_request_log;
@@ -86,6 +88,9 @@ void add_agent_command(CLI::App& app, CommandContext& ctx) {
   run->add_option("--idle-exit", args->idle_exit_s, "Exit after this many idle seconds with no live session (0: never; env GW_AGENT_IDLE_EXIT)")
       ->capture_default_str();
   run->add_option("--policy", args->policy, "Policy file (default: $GW_POLICY, else <config>/policy.toml, else built-in)");
+  run->add_option("--metrics-port", args->metrics_port,
+                  "Also serve Prometheus GET /metrics over HTTP on this loopback port (0: any free port; "
+                  "default off; env GW_METRICS_PORT)");
   run->add_option("--ca-file", args->ca_file, "Extra CA bundle (PEM) trusted for upstream TLS (env GW_UPSTREAM_CA_FILE)");
   run->add_option("--ready-fd", args->ready_fd, "Write 'ready <port>' to this fd once serving (used by the launcher)");
   run->add_option("--max-body-bytes", args->max_body, "Largest request body accepted (env GW_AGENT_MAX_BODY)")

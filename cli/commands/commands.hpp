@@ -8,7 +8,8 @@
 namespace gw::cli {
 
 void add_agent_command(CLI::App& app, CommandContext& ctx);    // gw agent [run|stop|status]
-void add_status_command(CLI::App& app, CommandContext& ctx);   // gw status
+void add_status_command(CLI::App& app, CommandContext& ctx);   // gw status [--json] [--key ID]...
+void add_metrics_command(CLI::App& app, CommandContext& ctx);  // gw metrics
 void add_policy_command(CLI::App& app, CommandContext& ctx);   // gw policy check|hash-key
 void add_usage_command(CLI::App& app, CommandContext& ctx);    // gw usage [--by model|day|agent|key]
 void add_audit_command(CLI::App& app, CommandContext& ctx);    // gw audit tail|show|verify|export

@@ -1,33 +1,101 @@
-// gw status: the sidecar, its uptime, and requests and tokens per agent.
+// gw status: the sidecar, its uptime, requests and tokens per agent, and per virtual key the
+// spend against each budget (with a bar and the time to reset) and the rate-limit headroom.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
 #include "agent/control_client.hpp"
 #include "cli/commands/cli_util.hpp"
 #include "cli/commands/commands.hpp"
+#include "core/config/prices.hpp"
 
 namespace gw::cli {
 
 namespace {
 
+using nlohmann::json;
+
 std::string human_duration(int64_t s) {
   char buf[64];
+  if (s < 0) s = 0;
   if (s < 60) std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(s));
   else if (s < 3600) std::snprintf(buf, sizeof buf, "%lldm %llds", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
-  else std::snprintf(buf, sizeof buf, "%lldh %lldm", static_cast<long long>(s / 3600), static_cast<long long>((s % 3600) / 60));
+  else if (s < 86400 * 2) std::snprintf(buf, sizeof buf, "%lldh %lldm", static_cast<long long>(s / 3600), static_cast<long long>((s % 3600) / 60));
+  else std::snprintf(buf, sizeof buf, "%lldd %lldh", static_cast<long long>(s / 86400), static_cast<long long>((s % 86400) / 3600));
   return buf;
 }
 
-int run_status(bool json) {
+int64_t num(const json& j, const char* k) { return j.value(k, int64_t{0}); }
+
+// "[########............]" filled in proportion to used/limit; coloured green, yellow (>= 75%),
+// red (>= 90%) on a terminal.
+std::string bar(int64_t used, int64_t limit, bool color) {
+  constexpr int k_width = 20;
+  double frac = limit > 0 ? std::clamp(static_cast<double>(used) / static_cast<double>(limit), 0.0, 1.0) : 1.0;
+  int filled = static_cast<int>(frac * k_width + 0.5);
+  if (used > 0 && filled == 0) filled = 1;
+  std::string inner = std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(k_width - filled), '.');
+  if (!color) return "[" + inner + "]";
+  const char* c = frac >= 0.9 ? "\033[31m" : frac >= 0.75 ? "\033[33m" : "\033[32m";
+  return "[" + std::string(c) + inner + "\033[0m]";
+}
+
+std::string owner_of(const json& j) {
+  std::string scope = j.value("scope", "");
+  return scope == "org" ? std::string("org") : scope + " " + j.value("id", "");
+}
+
+void print_key(const json& k, int64_t now_ms, bool color) {
+  if (k.contains("error")) {
+    std::printf("\nkey %s: %s\n", k.value("key", "").c_str(), k.value("error", "").c_str());
+    return;
+  }
+  std::string team = k.value("team", "");
+  std::printf("\nkey %s%s%s\n", k.value("key", "").c_str(), team.empty() ? "" : " (team ", team.empty() ? "" : (team + ")").c_str());
+  if (!k.value("enabled", true)) std::puts("  disabled by policy");
+  const auto& budgets = k["budgets"];
+  const auto& rates = k["rate_limits"];
+  if (budgets.empty() && rates.empty()) std::puts("  no budgets or rate limits apply");
+  for (const auto& b : budgets) {
+    int64_t spent = num(b, "spent_nano"), held = num(b, "reserved_nano"), limit = num(b, "limit_nano");
+    std::string label = owner_of(b) + " '" + b.value("name", "") + "' (" + b.value("period", "") + ", " +
+                        b.value("window", "") + ")";
+    int pct = limit > 0 ? static_cast<int>(std::min<int64_t>(999, spent * 100 / limit)) : 100;
+    std::string line = "  budget " + label;
+    std::printf("%-46s %s %3d%%  %s of %s", line.c_str(), bar(spent, limit, color).c_str(), pct,
+                config::format_usd(spent).c_str(), config::format_usd(limit).c_str());
+    if (held > 0) std::printf(" (+%s in flight)", config::format_usd(held).c_str());
+    int64_t reset = num(b, "resets_at_ms");
+    bool rolling = b.value("window", "") == "rolling";
+    if (reset > now_ms) std::printf("; %s in %s", rolling ? "frees up" : "resets", human_duration((reset - now_ms + 999) / 1000).c_str());
+    std::puts("");
+  }
+  for (const auto& r : rates) {
+    std::string parts;
+    auto add = [&](const std::string& s) { parts += (parts.empty() ? "" : ", ") + s; };
+    if (int64_t rpm = num(r, "requests_per_minute"))
+      add(std::to_string(std::max<int64_t>(0, num(r, "requests_available"))) + "/" + std::to_string(rpm) + " requests per minute left");
+    if (int64_t tpm = num(r, "tokens_per_minute"))
+      add(std::to_string(std::max<int64_t>(0, num(r, "tokens_available"))) + "/" + std::to_string(tpm) + " tokens per minute left");
+    if (int64_t c = num(r, "concurrent"))
+      add(std::to_string(num(r, "in_flight")) + "/" + std::to_string(c) + " in flight");
+    std::string line = "  rate   " + owner_of(r);
+    std::printf("%-46s %s\n", line.c_str(), parts.c_str());
+  }
+}
+
+int run_status(bool as_json, const std::vector<std::string>& keys) {
   auto paths = resolve_paths();
   if (!paths) return print_error(paths.error().message);
-  auto r = agent::control_call(*paths, {{"op", "status"}});
+  json req = {{"op", "status"}};
+  if (!keys.empty()) req["keys"] = keys;
+  auto r = agent::control_call(*paths, req);
   if (!r) {
-    if (json) std::cout << nlohmann::json{{"running", false}}.dump(2) << "\n";
+    if (as_json) std::cout << json{{"running", false}}.dump(2) << "\n";
     else std::puts("gw sidecar: not running (it starts with `gw claude`, `gw codex`, `gw gemini` or `gw agent start`)");
     return 3;
   }
-  if (json) {
+  if (as_json) {
     (*r)["running"] = true;
     std::cout << r->dump(2) << "\n";
     return 0;
@@ -48,28 +116,37 @@ int run_status(bool json) {
                 ago_s < 0 ? "never" : (human_duration(ago_s) + " ago").c_str());
     if (std::string err = c->value("last_error", ""); !err.empty()) std::printf("            last error: %s\n", err.c_str());
   }
+  if (int mp = s.value("metrics_port", -1); mp > 0) std::printf("metrics:    http://127.0.0.1:%d/metrics\n", mp);
   std::printf("\n%-12s %9s %7s %7s %12s %12s %12s %12s\n", "agent", "requests", "denied", "errors", "input", "output",
               "cache read", "cache write");
-  auto row = [](const std::string& name, const nlohmann::json& t) {
+  auto row = [](const std::string& name, const json& t) {
     const auto& k = t["tokens"];
     std::printf("%-12s %9lld %7lld %7lld %12lld %12lld %12lld %12lld\n", name.c_str(),
-                static_cast<long long>(t.value("requests", int64_t{0})), static_cast<long long>(t.value("denied", int64_t{0})),
-                static_cast<long long>(t.value("errors", int64_t{0})), static_cast<long long>(k.value("input", int64_t{0})),
-                static_cast<long long>(k.value("output", int64_t{0})), static_cast<long long>(k.value("cache_read", int64_t{0})),
-                static_cast<long long>(k.value("cache_write", int64_t{0})));
+                static_cast<long long>(num(t, "requests")), static_cast<long long>(num(t, "denied")),
+                static_cast<long long>(num(t, "errors")), static_cast<long long>(num(k, "input")),
+                static_cast<long long>(num(k, "output")), static_cast<long long>(num(k, "cache_read")),
+                static_cast<long long>(num(k, "cache_write")));
   };
   for (auto& [name, t] : s["stats"]["agents"].items()) row(name, t);
   row("total", s["stats"]["total"]);
+  if (!s.contains("keys")) return 0;  // an older sidecar
+  const bool color = use_color();
+  for (const auto& k : s["keys"]) print_key(k, s.value("now_ms", int64_t{0}), color);
   return 0;
 }
 
 }  // namespace
 
 void add_status_command(CLI::App& app, CommandContext& ctx) {
-  auto* cmd = app.add_subcommand("status", "Show the sidecar, its uptime, and requests and tokens per agent");
-  auto json = std::make_shared<bool>(false);
-  cmd->add_flag("--json", *json, "Machine-readable output");
-  cmd->callback([&ctx, json] { ctx.exit_code = run_status(*json); });
+  auto* cmd = app.add_subcommand(
+      "status", "Show the sidecar, requests per agent, and per key the spend against each budget and rate-limit headroom");
+  auto json_out = std::make_shared<bool>(false);
+  auto keys = std::make_shared<std::vector<std::string>>();
+  cmd->add_flag("--json", *json_out, "Machine-readable output");
+  cmd->add_option("--key", *keys,
+                  "Show this virtual key (repeatable; default: every key when the policy has at most 20, else the "
+                  "launcher's key)");
+  cmd->callback([&ctx, json_out, keys] { ctx.exit_code = run_status(*json_out, *keys); });
 }
 
 }  // namespace gw::cli

@@ -84,6 +84,16 @@ struct BudgetStatus {
   int64_t resets_at_ms = 0;  // calendar: period end; rolling: when the oldest spend ages out
 };
 
+// One level's rate limits and their headroom now, for `gw status`.
+struct RateStatus {
+  std::string scope;  // "key", "team", "org"
+  std::string scope_id;
+  config::RateLimits limits;
+  int64_t requests_available = 0;  // requests admissible right now (meaningful when limited)
+  int64_t tokens_available = 0;    // tokens admissible right now (may be < 0 after an overrun)
+  int64_t in_flight = 0;
+};
+
 class Admission {
 public:
   Admission(const Clock& clock, SpendStore& store);
@@ -96,6 +106,8 @@ public:
   const Clock& clock() const { return m_clock; }
   // Spend against every budget that applies to `key` (key, its team, org).
   std::vector<BudgetStatus> budgets_of(const config::Policy& policy, const config::VirtualKey& key);
+  // Rate-limit headroom of every level that applies to `key` (rate_status.cpp).
+  std::vector<RateStatus> rates_of(const config::Policy& policy, const config::VirtualKey& key);
 
 private:
   friend class Reservation;

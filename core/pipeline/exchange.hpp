@@ -90,6 +90,9 @@ struct Exchange {
   int status = 0;  // status sent to the client
   Outcome outcome = Outcome::pending;
   std::string reason;  // why it was denied or failed (no secrets)
+  // Short machine reason of a denial for metrics and audit ("auth", "model", "budget", "rpm",
+  // "tpm", "concurrency", "unpriced", "refused"...); set by the stage that denies.
+  std::string reason_code;
   int64_t cost_nano_usd = 0;
   int64_t bytes_in = 0, bytes_out = 0;
   Timings t;

@@ -9,6 +9,7 @@ using pipeline::StageStatus;
 
 static StageStatus refuse(pipeline::Exchange& ex, std::string message) {
   ex.deny({401, std::move(message)});
+  ex.reason_code = "auth";
   return StageStatus::respond;
 }
 

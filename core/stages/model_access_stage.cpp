@@ -28,10 +28,12 @@ pipeline::StageStatus ModelAccessStage::on_request(pipeline::Exchange& ex) {
     ex.deny({refusal_status(*ex.provider),
              "gw: this request is not bound to a virtual key, so no model may be used. Start the "
              "agent through gw, e.g. `gw claude`."});
+    ex.reason_code = "unbound";
     return pipeline::StageStatus::respond;
   }
   if (ex.info.model.empty()) {
     ex.deny({400, "gw: the request names no model (the 'model' field is missing or not a string)."});
+    ex.reason_code = "no_model";
     return pipeline::StageStatus::respond;
   }
   std::string provider(ex.provider->id());
@@ -40,6 +42,7 @@ pipeline::StageStatus ModelAccessStage::on_request(pipeline::Exchange& ex) {
            "gw: model '" + ex.info.model + "' at " + provider + " is not allowed for key '" +
                key->id + "'. This key may use: " + describe_access(key->access) +
                ". Pick one of those (e.g. with --model) or ask your platform team."});
+  ex.reason_code = "model";
   return pipeline::StageStatus::respond;
 }
 

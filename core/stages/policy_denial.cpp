@@ -18,6 +18,7 @@ void deny_for_limit(pipeline::Exchange& ex, const limits::Denial& denial) {
     spec.status = refusal_status(*ex.provider);
   }
   ex.deny(spec);
+  ex.reason_code = denial.reason();
 }
 
 const config::VirtualKey* key_of(const pipeline::Exchange& ex) {

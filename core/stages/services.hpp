@@ -48,6 +48,10 @@ public:
 class ExchangeSink {
 public:
   virtual ~ExchangeSink() = default;
+  // Called once per request as soon as it is received (before any stage runs); every begin() is
+  // followed by exactly one record() of the same exchange. For in-flight gauges.
+  virtual void begin(const pipeline::Exchange&) {}
+  // Called once per finished exchange, after the stages' on_complete.
   virtual void record(const pipeline::Exchange& ex) = 0;
 };
 
