@@ -93,6 +93,7 @@ StageStatus ScanStage::on_request(pipeline::Exchange& ex) {
       ex.deny({refusal_status(*ex.provider),
                "gw could not scan this request for secrets (" + scanned.error().message +
                    "), and policy refuses what it cannot scan (guardrails.on_unscannable = \"block\")."});
+      ex.reason_code = "unscannable";
       return StageStatus::respond;
     }
     ex.findings.push_back({"gw-unscannable", "body", "", "alert"});
@@ -122,6 +123,7 @@ StageStatus ScanStage::on_request(pipeline::Exchange& ex) {
   if (!d.block.empty()) {
     if (c) ++c->requests_blocked;
     ex.deny({refusal_status(*ex.provider), scan::block_message(d.block)});
+    ex.reason_code = "secret";
     return StageStatus::respond;
   }
   if (!d.redact.empty()) {
