@@ -12,7 +12,8 @@ Result<RuleSet> builtin_rules() {
   };
   static constexpr Part k_parts[] = {
       {"builtin:cloud", builtin::cloud_rules},   {"builtin:dev", builtin::dev_rules},
-      {"builtin:ai", builtin::ai_rules},         {"builtin:saas", builtin::saas_rules},
+      {"builtin:ai", builtin::ai_rules},         {"builtin:payments", builtin::payments_rules},
+      {"builtin:messaging", builtin::messaging_rules}, {"builtin:saas", builtin::saas_rules},
       {"builtin:generic", builtin::generic_rules}, {"builtin:pii", builtin::pii_rules},
   };
   RuleSet all;

@@ -8,7 +8,9 @@ namespace gw::scan::builtin {
 std::string_view cloud_rules();      // AWS, GCP, Azure, DigitalOcean, Heroku, ...
 std::string_view dev_rules();        // source hosting, package registries, CI
 std::string_view ai_rules();         // AI model providers
-std::string_view saas_rules();       // payments, messaging, SaaS APIs
+std::string_view payments_rules();   // payment processors
+std::string_view messaging_rules();  // chat, SMS and email delivery
+std::string_view saas_rules();       // other SaaS APIs
 std::string_view generic_rules();    // private keys, JWTs, database URLs, generic assignments
 std::string_view pii_rules();        // email, phone, cards, IBAN, SSN, IP addresses
 
