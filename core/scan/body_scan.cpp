@@ -2,6 +2,7 @@
 #include "core/scan/body_scan.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/json/json_walk.hpp"
 
@@ -168,6 +169,60 @@ struct BodyScanner {
   }
 };
 
+// The elements of a JSON array that top_level_members() has already validated: a structural
+// scan (strings skipped with memchr) without a second validation pass.
+std::vector<json::Element> validated_array_elements(std::string_view raw) {
+  std::vector<json::Element> out;
+  const char* p = raw.data();
+  const size_t n = raw.size();
+  auto is_ws = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+  auto type_of = [](char c) {
+    switch (c) {
+      case '{': return json::Type::object;
+      case '[': return json::Type::array;
+      case '"': return json::Type::string;
+      case 't': case 'f': return json::Type::boolean;
+      case 'n': return json::Type::null;
+      default: return json::Type::number;
+    }
+  };
+  size_t depth = 0, start = std::string_view::npos, last = 0;  // last: end of the last non-ws byte
+  auto close_element = [&] {
+    if (start != std::string_view::npos) out.push_back(json::Element{type_of(p[start]), raw.substr(start, last - start), start});
+    start = std::string_view::npos;
+  };
+  for (size_t i = 1; i < n; ++i) {  // raw[0] is '['
+    char c = p[i];
+    if (is_ws(c)) continue;
+    if (depth == 0 && (c == ',' || c == ']')) {
+      close_element();
+      if (c == ']') break;
+      continue;
+    }
+    if (depth == 0 && start == std::string_view::npos) start = i;
+    if (c == '"') {
+      // The closing quote is the first one preceded by an even number of backslashes.
+      size_t j = i + 1;
+      for (;;) {
+        const void* q = std::memchr(p + j, '"', n - j);
+        if (!q) return out;  // cannot happen on validated input
+        j = static_cast<size_t>(static_cast<const char*>(q) - p);
+        size_t bs = 0;
+        while (j - bs > i + 1 && p[j - bs - 1] == '\\') ++bs;
+        if (bs % 2 == 0) break;
+        ++j;
+      }
+      i = j;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+    last = i + 1;
+  }
+  return out;
+}
+
 bool split_key(std::string_view k) {
   return k == "messages" || k == "input" || k == "contents" || k == "tools" || k == "system";
 }
@@ -188,7 +243,7 @@ Result<BodyScan> scan_body(const Scanner& scanner, std::string_view body, BodyKi
     std::string ptr = "/" + pointer_escape(m.key);
     const std::string& disp = m.key;
     if (m.type == json::Type::array && split_key(m.key)) {
-      GW_TRY(elems, json::array_elements(m.raw));
+      auto elems = validated_array_elements(m.raw);
       for (size_t i = 0; i < elems.size(); ++i) {
         const auto& e = elems[i];
         if (e.type != json::Type::object && e.type != json::Type::array && e.type != json::Type::string) continue;
