@@ -127,7 +127,7 @@ TEST_CASE("HEC sink: batched events POSTed to /services/collector/event with the
   CHECK(n == 5);
 }
 
-TEST_CASE("HEC sink: 503 and 500 are retried, 403 is reported as not retryable") {
+TEST_CASE("HEC sink: 503 is retryable (Retry-After honoured), 403 is not, and the token never appears in errors") {
   Receiver rx;
   MemoryFeed feed;
   test::fill(feed, 1);
