@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
+#include <unistd.h>
 
 #include "core/audit/event.hpp"
 #include "core/siem/format.hpp"

@@ -9,6 +9,7 @@
 #include "core/audit/device_key.hpp"
 #include "core/common/crypto.hpp"
 #include "core/common/log.hpp"
+#include "core/siem/exporters.hpp"
 #include "core/storage/sqlite_audit_store.hpp"
 #include "server/ingest.hpp"
 
@@ -122,8 +123,21 @@ Status run_serve(const ServerConfig& config, int ready_fd) {
   auto store = storage::SqliteAuditStore::open(config.storage_path);
   if (!store) return std::unexpected(store.error());
   SystemClock clock;
+  // SIEM export reads the store on its own threads; declared after the store, so it is
+  // destroyed (stopped) before the store closes. Built first: a missing token fails the start.
+  GW_TRY(siem, siem::SiemExporters::create(config.siem, **store,
+                                           std::make_unique<siem::FileCursorStore>(config.siem_cursor_dir())));
   CentralServer server(config, **store, clock);
   GW_TRY(port, server.start());
+  if (auto st = siem->start(); !st) {
+    server.stop();
+    return st;
+  }
+  if (siem->size() > 0) {
+    nlohmann::json sinks = nlohmann::json::array();
+    for (const auto& s : siem->status()) sinks.push_back({{"name", s.name}, {"type", s.type}, {"cursor", s.cursor}});
+    log::write(log::Level::info, "siem export started", {{"sinks", sinks}});
+  }
   if (ready_fd >= 0) {
     std::string msg = "ready " + std::to_string(port) + "\n";
     (void)::write(ready_fd, msg.data(), msg.size());
@@ -137,6 +151,7 @@ Status run_serve(const ServerConfig& config, int ready_fd) {
   sigwait(&set, &sig);
   log::write(log::Level::info, "gw serve stopping", {{"signal", sig}});
   server.stop();
+  siem->stop();
   log::write(log::Level::info, "gw serve stopped", {{"batches", server.batches()}});
   return {};
 }

@@ -119,6 +119,13 @@ Result<ServerConfig> parse_server_config(std::string_view text, std::string_view
     }
     e.finish();
   }
+  siem::decode_siem(root.raw("siem"), "siem", diag, c.siem);
+  for (auto& sink : c.siem.sinks) {
+    if (sink.type == siem::SinkType::file && !sink.destination.empty())
+      sink.destination = resolve(base_dir, sink.destination).string();
+    if (!sink.token_file.empty()) sink.token_file = resolve(base_dir, sink.token_file).string();
+    if (!sink.ca_file.empty()) sink.ca_file = resolve(base_dir, sink.ca_file).string();
+  }
   root.finish();
   if (std::string why = listen_problem(c); !why.empty()) diag.error("listen", why);
   if (!diag.ok()) return fail(Errc::config, diag.text());

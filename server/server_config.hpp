@@ -16,6 +16,9 @@
 //   max_body_bytes = 16777216
 //   [enrollment.tokens.laptops]           # devices present this token (Bearer) to send audit
 //   secret_hash = "sha256:..."            # from `gw policy hash-key --new`; never the token
+//   [[siem]]                              # SIEM export sinks: see docs/siem.md
+//   type = "file"
+//   destination = "siem/audit.jsonl"
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -23,6 +26,7 @@
 #include <vector>
 
 #include "core/common/result.hpp"
+#include "core/siem/config.hpp"
 
 namespace gw::server {
 
@@ -43,6 +47,10 @@ struct ServerConfig {
   size_t max_batch_records = 5000;
   size_t max_body_bytes = 16u << 20;
   std::vector<EnrollmentToken> enrollment_tokens;
+  siem::SiemConfig siem;  // file destinations, token_file and ca_file resolved like other paths
+
+  // Where the SIEM sinks keep their cursors: <storage path>.siem/ (next to the store they index).
+  std::filesystem::path siem_cursor_dir() const { return storage_path.string() + ".siem"; }
 
   bool tls() const { return !tls_cert.empty(); }
 };

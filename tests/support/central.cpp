@@ -12,10 +12,10 @@
 
 namespace gw::test {
 
-Central::Central() {
+Central::Central(const std::string& extra_toml) {
   std::ofstream(m_dir.path() / "server.toml")
       << "listen = \"127.0.0.1:0\"\n[storage]\npath = \"central.db\"\n[enrollment.tokens.test]\nsecret_hash = \"sha256:"
-      << sha256_hex(k_enrollment_token) << "\"\n";
+      << sha256_hex(k_enrollment_token) << "\"\n" << extra_toml;
   start(0);
 }
 

@@ -16,8 +16,9 @@ inline constexpr const char* k_enrollment_token = "gw-enroll-test-token-01234567
 
 class Central {
 public:
-  // Writes server.toml into a fresh temp dir and starts `gw serve` (port 0).
-  Central();
+  // Writes server.toml (plus `extra_toml`, e.g. [[siem]] tables) into a fresh temp dir and
+  // starts `gw serve` (port 0).
+  explicit Central(const std::string& extra_toml = "");
   ~Central();
   // Starts (again) on `port` (0: any free port, else the previous one); waits until serving.
   void start(int port = -1);

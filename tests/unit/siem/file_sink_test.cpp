@@ -84,3 +84,25 @@ TEST_CASE("file sink: an unwritable destination is a retryable failure naming th
   CHECK(r.error().retryable);
   CHECK(r.error().message.find("cannot open " + cfg.destination) != std::string::npos);
 }
+
+TEST_CASE("file sink: with rotate_daily, a file last written on an earlier UTC day is rotated at the first write") {
+  gw::test::TempDir dir("gw-siem-file");
+  MemoryFeed feed;
+  test::fill(feed, 2);
+  SinkConfig cfg;
+  cfg.destination = (dir.path() / "audit.jsonl").string();
+  cfg.rotate_bytes = 0;
+  cfg.rotate_daily = true;
+  std::ofstream(cfg.destination) << "{\"seq\":0}\n";
+  auto yesterday = fs::file_time_type::clock::now() - std::chrono::hours(25);
+  fs::last_write_time(cfg.destination, yesterday);
+  auto sink = make_file_sink(cfg);
+  REQUIRE((*sink)->deliver(batch(feed, 0, 1)));
+  REQUIRE((*sink)->deliver(batch(feed, 1, 1)));  // same day now: no second rotation
+  std::vector<fs::path> rotated;
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    if (e.path().filename() != "audit.jsonl") rotated.push_back(e.path());
+  REQUIRE(rotated.size() == 1);
+  CHECK(lines_of(rotated[0]) == std::vector<std::string>{"{\"seq\":0}"});
+  CHECK(lines_of(cfg.destination).size() == 2);
+}
