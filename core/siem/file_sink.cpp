@@ -83,21 +83,32 @@ private:
   }
 
   Delivery rotate() {
+    // Names must sort in rotation order (prune deletes the first ones): two rotations in the same
+    // millisecond get consecutive stamps instead of a suffix.
     struct timespec now{};
     clock_gettime(CLOCK_REALTIME, &now);
-    std::tm tm{};
-    gmtime_r(&now.tv_sec, &tm);
-    char stamp[40];
-    size_t n = std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
-    std::snprintf(stamp + n, sizeof stamp - n, "%03ldZ", now.tv_nsec / 1'000'000);
+    int64_t ms = std::max<int64_t>(now.tv_sec * 1000 + now.tv_nsec / 1'000'000, m_last_rotation_ms + 1);
     std::string stem = m_path.stem().string(), ext = m_path.extension().string();
-    fs::path target = m_path.parent_path() / (stem + "-" + stamp + ext);
-    for (int i = 1; fs::exists(target); ++i)
-      target = m_path.parent_path() / (stem + "-" + stamp + "-" + std::to_string(i) + ext);
+    fs::path target;
+    for (;; ++ms) {
+      target = m_path.parent_path() / (stem + "-" + stamp(ms) + ext);
+      if (!fs::exists(target)) break;
+    }
+    m_last_rotation_ms = ms;
     close_file();
     if (::rename(m_path.c_str(), target.c_str()) != 0) return io_error("rotate");
     prune(stem, ext);
     return open_file();
+  }
+
+  static std::string stamp(int64_t unix_ms) {
+    std::time_t secs = static_cast<std::time_t>(unix_ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    size_t n = std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, "%03dZ", static_cast<int>(unix_ms % 1000));
+    return buf;
   }
 
   // Deletes the oldest rotated files beyond `keep` (names sort by their UTC stamp).
@@ -107,9 +118,9 @@ private:
     fs::path dir = m_path.has_parent_path() ? m_path.parent_path() : fs::path(".");
     for (const auto& e : fs::directory_iterator(dir, ec)) {
       std::string name = e.path().filename().string();
-      // Only names this sink made: <stem>-YYYYMMDDTHHMMSSmmmZ[-N]<ext>.
+      // Only names this sink made: <stem>-YYYYMMDDTHHMMSSmmmZ<ext>.
       size_t at = stem.size() + 1;
-      if (name.size() >= at + 19 + ext.size() && name.starts_with(stem + "-") &&
+      if (name.size() == at + 19 + ext.size() && name.starts_with(stem + "-") &&
           name.ends_with(ext) && name[at + 8] == 'T' && name[at + 18] == 'Z' &&
           std::all_of(name.begin() + at, name.begin() + at + 8, ::isdigit))
         rotated.push_back(e.path());
@@ -126,6 +137,7 @@ private:
   int m_fd = -1;
   int64_t m_size = 0;
   int64_t m_day = 0;
+  int64_t m_last_rotation_ms = 0;
 };
 
 }  // namespace

@@ -106,3 +106,28 @@ TEST_CASE("file sink: with rotate_daily, a file last written on an earlier UTC d
   CHECK(lines_of(rotated[0]) == std::vector<std::string>{"{\"seq\":0}"});
   CHECK(lines_of(cfg.destination).size() == 2);
 }
+
+TEST_CASE("file sink: rotations within the same millisecond still keep the newest files") {
+  gw::test::TempDir dir("gw-siem-file");
+  MemoryFeed feed;
+  test::fill(feed, 30);
+  SinkConfig cfg;
+  cfg.destination = (dir.path() / "audit.jsonl").string();
+  cfg.rotate_bytes = 1;  // every write after the first rotates
+  cfg.keep = 5;
+  cfg.fsync = false;
+  auto sink = make_file_sink(cfg);
+  for (uint64_t after = 0; after < 30; ++after) REQUIRE((*sink)->deliver(batch(feed, after, 1)));
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    if (e.path().filename() != "audit.jsonl") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() == 5);
+  files.push_back(cfg.destination);
+  uint64_t expect = 25;
+  for (const auto& p : files) {
+    auto ls = lines_of(p);
+    REQUIRE(ls.size() == 1);
+    CHECK(nlohmann::json::parse(ls[0])["seq"] == expect++);
+  }
+}
