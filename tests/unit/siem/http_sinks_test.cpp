@@ -11,6 +11,8 @@
 #include "core/siem/runner.hpp"
 #include "core/siem/sinks.hpp"
 #include "siem_events.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace gw::siem;
 using namespace std::chrono_literals;
@@ -232,4 +234,34 @@ TEST_CASE("exports never carry a planted secret, only its fingerprint") {
   CHECK(otlp.find(test::k_planted_secret) == std::string::npos);
   std::string sys = syslog_message(parse_record(batch[0]), 1, batch[0].json, {}, 65536);
   CHECK(sys.find(test::k_planted_secret) == std::string::npos);
+}
+
+TEST_CASE("HEC sink over HTTPS: trusts the collector through ca_file, refuses it without") {
+  gw::test::TempDir dir("gw-siem-tls");
+  auto tls = gw::test::make_self_signed_cert(dir.path());
+  httplib::SSLServer server(tls.cert.c_str(), tls.key.c_str());
+  REQUIRE(server.is_valid());
+  std::atomic<int> received{0};
+  server.Post("/services/collector/event", [&](const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value("Authorization").starts_with("Splunk ")) ++received;
+    res.set_content(R"({"text":"Success","code":0})", "application/json");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { server.listen_after_bind(); });
+  MemoryFeed feed;
+  test::fill(feed, 3);
+  SinkConfig cfg = hec_config("https://127.0.0.1:" + std::to_string(port));
+  auto untrusted = make_hec_sink(cfg);
+  REQUIRE(untrusted);
+  auto refused = (*untrusted)->deliver(*feed.read_after(0, 3));
+  cfg.ca_file = tls.cert.string();
+  auto trusted = make_hec_sink(cfg);
+  REQUIRE(trusted);
+  auto ok = (*trusted)->deliver(*feed.read_after(0, 3));
+  server.stop();
+  t.join();
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("cannot reach https://127.0.0.1:" + std::to_string(port)) != std::string::npos);
+  CHECK(ok);
+  CHECK(received == 1);
 }
