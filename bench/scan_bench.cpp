@@ -65,28 +65,33 @@ json claude_body(size_t target_bytes, int turns, unsigned seed) {
 }
 
 // Built-in secret rules; with_pii adds the PII detectors (a policy choice in the sidecar).
-std::shared_ptr<const Scanner> builtin_scanner(bool with_pii = false) {
-  static auto make = [](bool pii) {
+// windows = false: every running rule scans whole strings (the engine before regex windows).
+std::shared_ptr<const Scanner> builtin_scanner(bool with_pii = false, bool windows = true) {
+  static auto make = [](bool pii, bool windows) {
     auto r = builtin_rules();
     ScannerOptions o;
     o.include_pii = pii;
+    o.windows = windows;
     return *Scanner::create({*r}, o);
   };
-  static auto secrets = make(false), all = make(true);
-  return with_pii ? all : secrets;
+  static auto secrets = make(false, true), all = make(true, true), whole = make(false, false);
+  return with_pii ? all : windows ? secrets : whole;
 }
 
-std::shared_ptr<const Scanner> gitleaks_scanner() {
-  static auto s = []() -> std::shared_ptr<const Scanner> {
+std::shared_ptr<const Scanner> gitleaks_scanner(bool windows = true) {
+  static auto make = [](bool w) -> std::shared_ptr<const Scanner> {
     // GW_GITLEAKS_TOML, else ../shared/compat/gitleaks.toml next to the source tree.
     const char* env = std::getenv("GW_GITLEAKS_TOML");
     std::filesystem::path p = env ? std::filesystem::path(env)
                                   : std::filesystem::path(GW_SOURCE_DIR) / ".." / "shared" / "compat" / "gitleaks.toml";
     auto r = load_rules_file(p);
     if (!r) return nullptr;
-    return *Scanner::create({*r});
-  }();
-  return s;
+    ScannerOptions o;
+    o.windows = w;
+    return *Scanner::create({*r}, o);
+  };
+  static auto with = make(true), without = make(false);
+  return windows ? with : without;
 }
 
 void scan_bodies(benchmark::State& state, const Scanner* s) {
@@ -109,6 +114,8 @@ void scan_bodies(benchmark::State& state, const Scanner* s) {
 void BM_ScanBody_Builtin(benchmark::State& state) { scan_bodies(state, builtin_scanner().get()); }
 void BM_ScanBody_BuiltinWithPii(benchmark::State& state) { scan_bodies(state, builtin_scanner(true).get()); }
 void BM_ScanBody_Gitleaks(benchmark::State& state) { scan_bodies(state, gitleaks_scanner().get()); }
+void BM_ScanBody_Builtin_NoWindows(benchmark::State& state) { scan_bodies(state, builtin_scanner(false, false).get()); }
+void BM_ScanBody_Gitleaks_NoWindows(benchmark::State& state) { scan_bodies(state, gitleaks_scanner(false).get()); }
 
 void BM_ScanText_Builtin(benchmark::State& state) {
   std::mt19937 rng(7);
@@ -162,6 +169,8 @@ void BM_TurnN_Uncached(benchmark::State& state) {
 BENCHMARK(BM_ScanBody_Builtin)->Arg(50)->Arg(100)->Arg(150)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ScanBody_BuiltinWithPii)->Arg(100)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ScanBody_Gitleaks)->Arg(50)->Arg(100)->Arg(150)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ScanBody_Builtin_NoWindows)->Arg(100)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ScanBody_Gitleaks_NoWindows)->Arg(100)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ScanText_Builtin)->Arg(100)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TurnN_Cached)->Arg(10)->Arg(50)->Arg(100)->Arg(200)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TurnN_Uncached)->Arg(10)->Arg(50)->Arg(200)->Unit(benchmark::kMicrosecond);

@@ -30,11 +30,11 @@ debian_packages=(
   libcpp-httplib-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libre2-dev
   libssl-dev libsqlite3-dev libpq-dev libsecret-1-dev
   doctest-dev libbenchmark-dev
-  clang libfuzzer-14-dev
+  clang-16 libclang-rt-16-dev  # libFuzzer targets (tests/fuzz, docs/adr/0014)
   openssl ca-certificates curl
   rsyslog  # the SIEM syslog tests run a real rsyslogd (no system service needed)
 )
-brew_packages=(cmake ninja pkg-config cpp-httplib cli11 nlohmann-json tomlplusplus re2 openssl@3 sqlite libpq doctest google-benchmark node rsyslog)
+brew_packages=(cmake ninja pkg-config cpp-httplib cli11 nlohmann-json tomlplusplus re2 openssl@3 sqlite libpq doctest google-benchmark node rsyslog llvm)
 
 as_root() {
   if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
