@@ -8,157 +8,56 @@
 
 #include "core/scan/body_scan.hpp"
 #include "core/scan/stream_scanner.hpp"
+#include "core/stages/response_events.hpp"
 #include "core/stages/scan_stage.hpp"
 
 namespace gw::stages {
 namespace {
 
-using ojson = nlohmann::ordered_json;  // keeps member order when a redacted event is re-serialised
+using response::EventInfo;
+using response::ojson;
+using response::TextKind;
 using Action = config::Guardrails::ResponseAction;
 
 constexpr size_t k_max_held_json = 16 * 1024 * 1024;
-
-// The text an SSE event adds to an output block, or the blocks it closes.
-struct EventText {
-  std::string block;          // non-empty: the event carries text of this block
-  ojson::json_pointer where;  // the text field inside the event's data
-  std::string text;
-  std::string closes;         // a block that ends with this event
-  bool closes_all = false;
-};
-
-EventText classify(providers::ApiKind api, const ojson& d) {
-  EventText e;
-  auto str = [](const ojson& j, const char* k) -> const std::string* {
-    auto it = j.find(k);
-    return it != j.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
-  };
-  const std::string* type = str(d, "type");
-  if (api == providers::ApiKind::anthropic && type) {
-    std::string idx = d.contains("index") ? d["index"].dump() : "0";
-    if (*type == "content_block_delta" && d.contains("delta") && d["delta"].is_object()) {
-      const std::string* t = str(d["delta"], "text");
-      if (t && str(d["delta"], "type") && *str(d["delta"], "type") == "text_delta") {
-        e.block = "content[" + idx + "]";
-        e.where = ojson::json_pointer("/delta/text");
-        e.text = *t;
-      }
-    } else if (*type == "content_block_stop") {
-      e.closes = "content[" + idx + "]";
-    } else if (*type == "message_stop") {
-      e.closes_all = true;
-    }
-    return e;
-  }
-  if (api == providers::ApiKind::openai && type) {  // Responses API
-    std::string block = (str(d, "item_id") ? *str(d, "item_id") : "") + "/" +
-                        (d.contains("content_index") ? d["content_index"].dump() : "0");
-    if (*type == "response.output_text.delta" && str(d, "delta")) {
-      e.block = "output[" + block + "]";
-      e.where = ojson::json_pointer("/delta");
-      e.text = *str(d, "delta");
-    } else if (*type == "response.output_text.done") {
-      e.closes = "output[" + block + "]";
-    } else if (*type == "response.completed" || *type == "response.failed" || *type == "response.incomplete") {
-      e.closes_all = true;
-    }
-    return e;
-  }
-  if (api == providers::ApiKind::openai && d.contains("choices") && d["choices"].is_array() &&
-      !d["choices"].empty() && d["choices"][0].is_object()) {  // Chat Completions
-    const ojson& c = d["choices"][0];
-    std::string block = "choices[" + (c.contains("index") ? c["index"].dump() : "0") + "]";
-    if (c.contains("delta") && c["delta"].is_object()) {
-      if (const std::string* t = str(c["delta"], "content")) {
-        e.block = block;
-        e.where = ojson::json_pointer("/choices/0/delta/content");
-        e.text = *t;
-      }
-    }
-    if (c.contains("finish_reason") && !c["finish_reason"].is_null()) e.closes = block;
-    return e;
-  }
-  if (api == providers::ApiKind::gemini && d.contains("candidates") && d["candidates"].is_array() &&
-      !d["candidates"].empty() && d["candidates"][0].is_object()) {
-    const ojson& c = d["candidates"][0];
-    const ojson* parts = nullptr;
-    if (c.contains("content") && c["content"].is_object() && c["content"].contains("parts") &&
-        c["content"]["parts"].is_array())
-      parts = &c["content"]["parts"];
-    for (size_t i = 0; parts && i < parts->size(); ++i) {
-      const ojson& p = (*parts)[i];
-      if (p.is_object() && str(p, "text")) {
-        e.block = "candidates[0]";
-        e.where = ojson::json_pointer("/candidates/0/content/parts/" + std::to_string(i) + "/text");
-        e.text = *str(p, "text");
-        break;  // one text part per chunk in practice; further parts are scanned as JSON
-      }
-    }
-    if (c.contains("finishReason")) e.closes = "candidates[0]";
-  }
-  return e;
-}
-
-// The data of an SSE event (data lines joined by '\n').
-std::string event_data(std::string_view raw) {
-  std::string data;
-  bool any = false;
-  size_t pos = 0;
-  while (pos < raw.size()) {
-    size_t nl = raw.find('\n', pos);
-    std::string_view line = raw.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? raw.size() : nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!line.starts_with("data:")) continue;
-    line.remove_prefix(5);
-    if (line.starts_with(' ')) line.remove_prefix(1);
-    if (any) data += '\n';
-    data.append(line);
-    any = true;
-  }
-  return data;
-}
-
-// The event with its data lines replaced by one line holding `data`; other lines kept as they were.
-std::string with_data(std::string_view raw, const std::string& data) {
-  std::string out;
-  bool written = false;
-  size_t pos = 0;
-  while (pos < raw.size()) {
-    size_t nl = raw.find('\n', pos);
-    size_t end = nl == std::string_view::npos ? raw.size() : nl + 1;
-    std::string_view line = raw.substr(pos, end - pos);
-    pos = end;
-    if (!line.starts_with("data:")) {
-      out.append(line);
-      continue;
-    }
-    if (written) continue;
-    written = true;
-    bool crlf = line.ends_with("\r\n");
-    out += "data: " + data + (crlf ? "\r\n" : "\n");
-  }
-  return out;
-}
 
 struct Span {
   size_t begin, end;
   std::string placeholder;
 };
 
+// One output block of the response: its text so far (scanned in a window, or accumulated whole
+// for tool arguments) and what to replace in it.
 struct Block {
-  std::unique_ptr<scan::StreamScanner> scanner;
-  std::vector<Span> spans;
+  TextKind kind = TextKind::text;
+  bool redactable = true;                         // false: findings are only reported
+  std::unique_ptr<scan::StreamScanner> scanner;   // text, thinking
+  std::string args;                               // tool_args: the arguments so far
+  bool args_overflow = false;                     // tool_args too large to hold: passed unscanned
+  size_t total = 0;                               // bytes of text seen
+  std::vector<Span> spans;                        // text, thinking
+  std::optional<std::string> rewritten;           // tool_args: the redacted arguments
+  bool rewritten_sent = false;                    // ... already carried by an earlier event
   bool finished = false;
-  size_t safe() const { return finished ? std::numeric_limits<size_t>::max() : scanner->safe_offset(); }
+  // Stream offset before which no finding can start any more (what may be released).
+  size_t safe() const {
+    if (finished || !redactable) return std::numeric_limits<size_t>::max();
+    if (kind == TextKind::tool_args) return args_overflow ? std::numeric_limits<size_t>::max() : 0;
+    return scanner->safe_offset();
+  }
+};
+
+struct HeldPiece {
+  std::string block;
+  ojson::json_pointer where;
+  size_t begin = 0, len = 0;
 };
 
 struct Held {
   std::string raw;
-  std::string block;  // empty: sent as raw once it reaches the front
-  size_t begin = 0, len = 0;
+  std::vector<HeldPiece> pieces;  // empty: sent as raw once it reaches the front
   ojson data;
-  ojson::json_pointer where;
+  bool changed = false;           // data was rewritten (a redacted subtree)
 };
 
 class ResponseGuard final : public pipeline::ResponseFilter {
@@ -204,8 +103,10 @@ public:
       auto scanned = scan::scan_body(*m_scanner, m_json, scan::BodyKind::json);
       std::vector<scan::Finding> keep;
       if (scanned) {
-        for (auto& f : scanned->findings)
-          if (record(ex, f, f.json_path)) keep.push_back(f);
+        for (auto& f : scanned->findings) {
+          bool redactable = !signed_text(f.json_pointer);
+          if (record(ex, f, f.json_path, redactable) && redactable) keep.push_back(f);
+        }
       }
       if (rewrites()) {
         if (!keep.empty() && m_state) ++m_state->counters().responses_redacted;
@@ -221,66 +122,126 @@ public:
 
 private:
   // Records a finding once per response; false when it is allowlisted.
-  bool record(pipeline::Exchange& ex, const scan::Finding& f, const std::string& where) {
+  bool record(pipeline::Exchange& ex, const scan::Finding& f, const std::string& where, bool redactable) {
     if (fingerprint_allowed(m_actions, f.fingerprint)) return false;
     if (m_seen.emplace(f.rule_id, f.fingerprint).second) {
       ex.findings.push_back({f.rule_id, "response:" + where, f.fingerprint,
-                             m_action == Action::redact ? "redact" : "alert"});
+                             m_action == Action::redact && redactable ? "redact" : "alert"});
       if (m_state) ++m_state->counters().response_findings;
     }
     return true;
   }
 
-  Block& block(const std::string& name) {
-    Block& b = m_blocks[name];
-    if (!b.scanner) b.scanner = std::make_unique<scan::StreamScanner>(*m_scanner, m_window, std::min<size_t>(256, m_window / 4));
+  // Anthropic signs thinking text (the block's signature): a rewritten thinking block sent back
+  // in the next turn would be refused, so it is only reported.
+  bool signed_text(std::string_view pointer) const {
+    return m_api == providers::ApiKind::anthropic && pointer.starts_with("/content/") && pointer.ends_with("/thinking");
+  }
+
+  Block& block(const std::string& name, const response::TextPiece& p) {
+    auto [it, fresh] = m_blocks.try_emplace(name);
+    Block& b = it->second;
+    if (fresh) {
+      b.kind = p.kind;
+      b.redactable = !p.signed_text;
+      if (p.kind != TextKind::tool_args)
+        b.scanner = std::make_unique<scan::StreamScanner>(*m_scanner, m_window, std::min<size_t>(256, m_window / 4));
+    }
     return b;
+  }
+
+  static std::string label(const Block& b, const std::string& name) {
+    return (b.kind == TextKind::text ? "text." : b.kind == TextKind::thinking ? "thinking." : "tool_args.") + name;
   }
 
   void add_spans(pipeline::Exchange& ex, const std::string& name, Block& b, std::vector<scan::Finding> fs) {
     for (auto& f : fs)
-      if (record(ex, f, "text." + name)) b.spans.push_back({f.offset, f.offset + f.length, scan::placeholder(f)});
+      if (record(ex, f, label(b, name), b.redactable) && b.redactable)
+        b.spans.push_back({f.offset, f.offset + f.length, scan::placeholder(f)});
+  }
+
+  void feed(pipeline::Exchange& ex, const std::string& name, Block& b, const std::string& text) {
+    b.total += text.size();
+    if (b.kind != TextKind::tool_args) return add_spans(ex, name, b, b.scanner->feed(text));
+    if (b.args_overflow) return;
+    b.args += text;
+    if (b.args.size() > k_max_held_json) {  // too large to hold: released unscanned
+      b.args_overflow = true;
+      b.args.clear();
+    }
   }
 
   void close(pipeline::Exchange& ex, const std::string& name, Block& b) {
-    if (b.finished || !b.scanner) return;
-    add_spans(ex, name, b, b.scanner->finish());
+    if (b.finished) return;
     b.finished = true;
+    if (b.kind != TextKind::tool_args) return add_spans(ex, name, b, b.scanner->finish());
+    if (b.args_overflow || b.args.empty()) return;
+    // Whole arguments: JSON decoded like a request body (secrets after escapes are found), else
+    // free text (custom tool inputs).
+    auto scanned = scan::scan_body(*m_scanner, b.args, scan::BodyKind::json);
+    if (!scanned) scanned = scan::scan_body(*m_scanner, b.args, scan::BodyKind::text);
+    if (!scanned) return;
+    std::vector<scan::Finding> keep;
+    for (auto& f : scanned->findings)
+      if (record(ex, f, label(b, name) + (f.json_path.empty() ? "" : "." + f.json_path), true)) keep.push_back(f);
+    if (!keep.empty() && rewrites()) b.rewritten = scan::redact(b.args, keep);
+    b.args.clear();
+  }
+
+  void close_matching(pipeline::Exchange& ex, const std::string& prefix) {
+    for (auto it = m_blocks.lower_bound(prefix); it != m_blocks.end() && it->first.starts_with(prefix); ++it)
+      if (it->first.size() == prefix.size() || it->first[prefix.size()] == '/') close(ex, it->first, it->second);
+  }
+
+  // Scans a JSON value of the event on its own; true when it was redacted in place.
+  bool scan_subtree(pipeline::Exchange& ex, ojson& node, const std::string& where) {
+    std::string s = node.dump();
+    auto scanned = scan::scan_body(*m_scanner, s, scan::BodyKind::json);
+    if (!scanned) return false;
+    std::vector<scan::Finding> keep;
+    for (auto& f : scanned->findings)
+      if (record(ex, f, where + (f.json_path.empty() ? "" : "." + f.json_path), true)) keep.push_back(f);
+    if (keep.empty() || !rewrites()) return false;
+    ojson redacted = ojson::parse(scan::redact(s, keep), nullptr, false);
+    if (redacted.is_discarded()) return false;
+    node = std::move(redacted);
+    return true;
   }
 
   void on_event(pipeline::Exchange& ex, std::string raw) {
-    std::string data = event_data(raw);
+    std::string data = response::event_data(raw);
     ojson d = data.empty() ? ojson() : ojson::parse(data, nullptr, false);
-    EventText t;
-    if (d.is_object()) t = classify(m_api, d);
+    EventInfo info;
+    if (d.is_object()) info = response::classify(m_api, d);
     Held h;
-    if (!t.block.empty()) {
-      Block& b = block(t.block);
-      h.begin = b.scanner->total();
-      h.len = t.text.size();
-      add_spans(ex, t.block, b, b.scanner->feed(t.text));
-      h.block = t.block;
-      h.data = std::move(d);
-      h.where = t.where;
-    } else if (d.is_object() && data.size() >= 6) {
+    for (const auto& p : info.pieces) {
+      const ojson& v = d[p.where];
+      if (!v.is_string()) continue;
+      Block& b = block(p.block, p);
+      HeldPiece hp{p.block, p.where, b.total, v.get_ref<const std::string&>().size()};
+      feed(ex, p.block, b, v.get_ref<const std::string&>());
+      h.pieces.push_back(std::move(hp));
+    }
+    for (const auto& name : info.closes) close_matching(ex, name);
+    if (info.closes_all)
+      for (auto& [name, b] : m_blocks) close(ex, name, b);
+    for (const auto& where : info.subtrees)
+      h.changed |= scan_subtree(ex, d[where], response::location_of(where));
+    if (info.scan_whole() && d.is_object() && data.size() >= 6) {
       // Events that carry whole texts or arguments (e.g. Responses' *.done): scanned on their own.
       if (auto scanned = scan::scan_body(*m_scanner, data, scan::BodyKind::json)) {
         std::vector<scan::Finding> keep;
         for (auto& f : scanned->findings)
-          if (record(ex, f, f.json_path)) keep.push_back(f);
+          if (record(ex, f, f.json_path, true)) keep.push_back(f);
         if (!keep.empty() && rewrites()) {
-          raw = with_data(raw, scan::redact(data, keep));
+          raw = response::with_data(raw, scan::redact(data, keep));
           m_redacted = true;
         }
       }
     }
-    if (!t.closes.empty()) {
-      if (auto it = m_blocks.find(t.closes); it != m_blocks.end()) close(ex, it->first, it->second);
-    }
-    if (t.closes_all)
-      for (auto& [name, b] : m_blocks) close(ex, name, b);
     if (!rewrites()) return;  // alert: the relay sends the bytes itself
     h.raw = std::move(raw);
+    if (!h.pieces.empty() || h.changed) h.data = std::move(d);
     m_held.push_back(std::move(h));
   }
 
@@ -289,13 +250,11 @@ private:
     if (!rewrites()) return;
     while (!m_held.empty()) {
       Held& h = m_held.front();
-      if (!h.block.empty()) {
-        Block& b = m_blocks[h.block];
-        if (h.begin + h.len > b.safe()) break;
-        out += render(h, b);
-      } else {
-        out += h.raw;
-      }
+      bool ready = true;
+      for (const auto& p : h.pieces)
+        if (p.begin + p.len > m_blocks[p.block].safe()) ready = false;
+      if (!ready) break;
+      out += render(h);
       m_held.pop_front();
     }
     if (m_redacted && m_state && !m_counted) {
@@ -304,25 +263,43 @@ private:
     }
   }
 
-  std::string render(Held& h, const Block& b) {
-    size_t end = h.begin + h.len;
-    std::string text = h.data[h.where].get<std::string>(), out;
-    size_t pos = 0;  // in text
+  // The piece's text with the block's secrets replaced; false when nothing changed.
+  bool redact_piece(const HeldPiece& p, Block& b, std::string& text) {
+    if (b.rewritten) {  // tool arguments: the first event carries them all, redacted
+      text = b.rewritten_sent ? "" : *b.rewritten;
+      b.rewritten_sent = true;
+      return true;
+    }
+    size_t end = p.begin + p.len, pos = 0;
+    std::string out;
     bool changed = false;
     for (const Span& s : b.spans) {
-      if (s.end <= h.begin || s.begin >= end) continue;
-      size_t lb = std::max(s.begin, h.begin) - h.begin, le = std::min(s.end, end) - h.begin;
+      if (s.end <= p.begin || s.begin >= end) continue;
+      size_t lb = std::max(s.begin, p.begin) - p.begin, le = std::min(s.end, end) - p.begin;
       if (lb < pos) lb = pos;
       out.append(text, pos, lb - pos);
-      if (s.begin >= h.begin) out += s.placeholder;  // the rest of a split secret is dropped
+      if (s.begin >= p.begin) out += s.placeholder;  // the rest of a split secret is dropped
       pos = std::max(pos, le);
       changed = true;
     }
-    if (!changed) return std::move(h.raw);
+    if (!changed) return false;
     out.append(text, pos, std::string::npos);
-    h.data[h.where] = out;
+    text = std::move(out);
+    return true;
+  }
+
+  std::string render(Held& h) {
+    bool changed = h.changed;
+    for (const auto& p : h.pieces) {
+      std::string text = h.data[p.where].get<std::string>();
+      if (redact_piece(p, m_blocks[p.block], text)) {
+        h.data[p.where] = std::move(text);
+        changed = true;
+      }
+    }
+    if (!changed) return std::move(h.raw);
     m_redacted = true;
-    return with_data(h.raw, h.data.dump());
+    return response::with_data(h.raw, h.data.dump());
   }
 
   std::shared_ptr<const scan::Scanner> m_scanner;
