@@ -55,9 +55,11 @@ KeywordIndex::KeywordIndex(const std::vector<std::string>& keywords)
       }
     }
   }
+  // Entries hold the target state's row offset (state * classes), so the per-byte step needs no
+  // multiplication in its dependency chain.
   m_next.resize(trie.size());
   for (size_t i = 0; i < trie.size(); ++i)
-    m_next[i] = trie[i] | (out_sets[trie[i]].empty() ? 0 : k_out_flag);
+    m_next[i] = trie[i] * m_classes | (out_sets[trie[i]].empty() ? 0 : k_out_flag);
   m_out_begin.resize(states + 1);
   for (uint32_t s = 0; s < states; ++s) {
     m_out_begin[s] = static_cast<uint32_t>(m_out.size());
@@ -81,10 +83,11 @@ size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found, ui
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   for (size_t i = 0; i < n; ++i) {
-    uint32_t t = next[s * classes + m_class_of[p[i]]];
-    s = t & ~k_out_flag;
+    uint32_t t = next[s + m_class_of[p[i]]];
+    s = t & ~k_out_flag;  // row offset of the new state
     if (t & k_out_flag) [[unlikely]] {
-      for (uint32_t k = m_out_begin[s]; k < m_out_begin[s + 1]; ++k) {
+      const uint32_t state = s / classes;
+      for (uint32_t k = m_out_begin[state]; k < m_out_begin[state + 1]; ++k) {
         uint32_t id = m_out[k];
         uint8_t& f = found[id];
         newly += f == 0;

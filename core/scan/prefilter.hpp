@@ -35,7 +35,7 @@ private:
   size_t m_keyword_count = 0;
   uint32_t m_classes = 1;
   uint8_t m_class_of[256] = {};
-  std::vector<uint32_t> m_next;        // state * m_classes + class -> next state (| k_out_flag)
+  std::vector<uint32_t> m_next;        // row (state * m_classes) + class -> next row (| k_out_flag)
   std::vector<uint32_t> m_out_begin;   // per state: range in m_out
   std::vector<uint32_t> m_out;         // keyword ids
 };
