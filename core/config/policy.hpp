@@ -16,6 +16,7 @@
 
 #include "core/common/result.hpp"
 #include "core/config/guardrails.hpp"
+#include "core/config/audit_policy.hpp"
 #include "core/config/prices.hpp"
 
 namespace gw::config {
@@ -112,6 +113,7 @@ struct Policy {
   std::string local_key;
   // Secret and PII scanning of what leaves the machine ([guardrails]; rules compiled at load).
   Guardrails guardrails;
+  AuditPolicy audit;  // [audit]
 
   // Index from secret_hash to key id, filled by the loader. Lookups go through find_by_secret.
   std::unordered_map<std::string, std::string> key_by_hash;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/config/guardrails_decode.hpp"
+#include "core/config/audit_decode.hpp"
 #include "core/config/policy_reader.hpp"
 
 namespace gw::config::detail {
@@ -245,6 +246,7 @@ Policy decode_policy(const SourceDoc& doc, Diagnostics& diag) {
     for (auto it = t->begin(); it != t->end(); ++it)
       policy.keys[it.key()] =
           decode_key(it.value(), it.key(), path_key("keys", it.key()), diag, false);
+  if (const auto* t = root.table("audit")) decode_audit(*t, policy.audit, diag);
   if (const auto* a = root.raw("anonymous")) {
     auto key = decode_key(*a, "anonymous", "anonymous", diag, true);
     policy.anonymous = std::move(key);
