@@ -17,6 +17,7 @@
 #include "agent/relay.hpp"
 #include "agent/session_store.hpp"
 #include "agent/stats.hpp"
+#include "core/audit/spool.hpp"
 #include "core/common/log.hpp"
 #include "core/limits/spend_store.hpp"
 #include "core/secrets/provider_keys.hpp"
@@ -63,6 +64,47 @@ std::vector<std::string> status_keys(const nlohmann::json& req, const config::Po
   return ids;
 }
 
+audit::SpoolOptions spool_options(const Paths& paths, const config::AuditPolicy& a) {
+  audit::SpoolOptions o;
+  o.dir = paths.state_dir / "audit";
+  o.max_bytes = static_cast<uint64_t>(a.max_spool_mb) << 20;
+  o.segment_bytes = std::min<uint64_t>(o.segment_bytes, std::max<uint64_t>(o.max_bytes / 4, 64 * 1024));
+  o.on_full = a.on_full == config::AuditPolicy::OnFull::prune_shipped ? audit::FullPolicy::prune_shipped
+                                                                       : audit::FullPolicy::refuse;
+  o.checkpoint_every_events = static_cast<uint64_t>(a.checkpoint_every_events);
+  o.checkpoint_every_ms = a.checkpoint_every_seconds * 1000;
+  return o;
+}
+
+// Opens the audit spool when policy turns audit on and it is not open yet. With fail_mode
+// "closed" a spool that cannot be opened is an error (the sidecar does not start, a reload is
+// refused); with "open" it is logged and requests go unaudited.
+Status ensure_spool(const Paths& paths, const config::AuditPolicy& a, audit::DeviceKeyStore& keys,
+                    std::unique_ptr<audit::Spool>& spool) {
+  if (!a.enabled) return {};
+  if (spool) {
+    auto want = spool_options(paths, a);
+    if (want.max_bytes != spool->options().max_bytes || want.on_full != spool->options().on_full ||
+        want.checkpoint_every_events != spool->options().checkpoint_every_events ||
+        want.checkpoint_every_ms != spool->options().checkpoint_every_ms)
+      log::write(log::Level::warn, "audit spool settings changed; they apply when the sidecar restarts", {});
+    return {};
+  }
+  auto opened = audit::Spool::open(spool_options(paths, a), keys);
+  if (!opened) {
+    if (a.fail_mode == config::AuditPolicy::FailMode::closed)
+      return fail(Errc::io, "cannot open the audit spool: " + opened.error().message +
+                                ". Fix it, or set [audit] fail_mode = \"open\" in policy to run without it");
+    log::write(log::Level::error, "audit spool unavailable; requests are forwarded unaudited (fail_mode = open)",
+               {{"error", opened.error().message}});
+    return {};
+  }
+  spool = std::move(*opened);
+  if (spool->recovery().repaired)
+    log::write(log::Level::warn, "audit spool repaired after an unclean shutdown", {{"detail", spool->recovery().message}});
+  return {};
+}
+
 Result<std::shared_ptr<const config::Policy>> load_policy(const fs::path& file) {
   if (file.empty()) return config::default_policy();
   return config::load_policy_file(file);
@@ -105,14 +147,21 @@ Status run_sidecar(const SidecarOptions& opts) {
   auto usage_log = limits::UsageLog::open(opts.paths.state_dir / "spend.db");
   if (!usage_log) log::write(log::Level::warn, "usage log unavailable", {{"error", usage_log.error().message}});
   stages::GuardrailState guardrails;
+  // The audit spool: <state>/audit, signed with the device key in the state dir. The key store
+  // is the seam where the OS keychain will take over.
+  audit::FileDeviceKeyStore device_keys(opts.paths.state_dir);
+  std::unique_ptr<audit::Spool> spool;  // outlives the listener and every pipeline
   stages::Services services{registry, upstream, sessions, keys, stats, clock, admission,
                             usage_log ? usage_log->get() : nullptr, &guardrails};
   Relay relay(services);
   std::mutex reload_mutex;
-  auto install = [&](std::shared_ptr<const config::Policy> p) {
+  auto install = [&](std::shared_ptr<const config::Policy> p) -> Status {
+    GW_CHECK(ensure_spool(opts.paths, p->audit, device_keys, spool));
+    services.audit_spool = spool.get();  // under reload_mutex (or before serving): see Services
     relay.install(std::make_shared<const Snapshot>(Snapshot{p, stages::build_pipeline(services, p)}));
+    return {};
   };
-  install(*policy);
+  GW_CHECK(install(*policy));
 
   start_signal_thread();
   Listener listener({opts.host, opts.port, opts.max_body_bytes}, relay);
@@ -168,7 +217,7 @@ Status run_sidecar(const SidecarOptions& opts) {
       std::lock_guard lock(reload_mutex);
       auto p = load_policy(pfile);
       if (!p) return {{"ok", false}, {"error", p.error().message}};
-      install(*p);
+      if (auto st = install(*p); !st) return {{"ok", false}, {"error", st.error().message}};
       log::write(log::Level::info, "policy reloaded", {{"version", (*p)->version}});
       return {{"ok", true}, {"version", (*p)->version}};
     }

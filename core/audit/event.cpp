@@ -85,11 +85,17 @@ json event_to_json(const AuditEvent& ev) {
   put_int(j, "bytes_in", ev.bytes_in);
   put_int(j, "bytes_out", ev.bytes_out);
   put_str(j, "policy_version", ev.policy_version);
+  put_str(j, "content", ev.content);
+  if (ev.content_truncated) j["content_truncated"] = true;
   put_str(j, "gw_version", ev.gw_version);
   return j;
 }
 
-std::string serialize_event(const AuditEvent& ev) { return event_to_json(ev).dump(); }
+// Invalid UTF-8 (e.g. in a client-sent session id header) is replaced, never thrown: a record
+// must always be writable. Valid UTF-8 serializes byte-for-byte as before.
+std::string serialize_event(const AuditEvent& ev) {
+  return event_to_json(ev).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 Result<AuditEvent> event_from_json(const json& j) {
   if (!j.is_object() || get_str(j, "record") != "event")
@@ -137,6 +143,8 @@ Result<AuditEvent> event_from_json(const json& j) {
   ev.bytes_in = get_int(j, "bytes_in");
   ev.bytes_out = get_int(j, "bytes_out");
   ev.policy_version = get_str(j, "policy_version");
+  ev.content = get_str(j, "content");
+  if (auto it = j.find("content_truncated"); it != j.end() && it->is_boolean()) ev.content_truncated = it->get<bool>();
   ev.gw_version = get_str(j, "gw_version");
   return ev;
 }

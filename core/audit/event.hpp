@@ -87,6 +87,11 @@ struct AuditEvent {
   std::string policy_version;
   std::string gw_version;  // the spool fills it when empty
 
+  // Admitted events only, when policy [audit] log_content is on: the request body after every
+  // secret/PII match was replaced by a placeholder, cut at content_max_bytes. Empty otherwise.
+  std::string content;
+  bool content_truncated = false;
+
   bool operator==(const AuditEvent&) const = default;
 };
 

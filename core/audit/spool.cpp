@@ -79,7 +79,7 @@ AppendTicket Spool::append(AuditEvent ev) {
   return AppendTicket(std::move(batch), index);
 }
 
-Result<AppendReceipt> Spool::append_durable(AuditEvent ev) {
+Result<AppendReceipt> Spool::append_durable(AuditEvent ev, OnFailure then) {
   uint64_t used = m_bytes.load();
   if (used >= m_opts.max_bytes) {
     uint64_t unshipped = m_durable_seq.load() - std::min(m_durable_seq.load(), m_acked.load());
@@ -97,7 +97,7 @@ Result<AppendReceipt> Spool::append_durable(AuditEvent ev) {
     if (m_stopping) return fail(Errc::unavailable, "audit spool is closed");
     batch = m_open_batch;
     index = batch->count++;
-    m_pending.push_back(Pending{std::move(ev), true});
+    m_pending.push_back(Pending{std::move(ev), true, then == OnFailure::forward});
   }
   m_wake.notify_one();
   return AppendTicket(std::move(batch), index).wait();
@@ -159,7 +159,8 @@ void Spool::write_batch(std::vector<Pending>& items, detail::Batch& batch, bool 
   batch.seqs.assign(items.size(), 0);
   batch.ids.assign(items.size(), {});
   auto fail_all = [&](const Error& err) {
-    for (const auto& p : items) (p.durable ? m_refused_admissions : m_lost_events)++;
+    for (const auto& p : items)
+      (p.forward_on_failure ? m_unaudited_forwards : p.durable ? m_refused_admissions : m_lost_events)++;
     if (err.message != m_last_error)
       log::write(log::Level::error, "audit spool write failed", {{"error", err.message}});
     m_last_error = err.message;
@@ -192,12 +193,15 @@ void Spool::write_batch(std::vector<Pending>& items, detail::Batch& batch, bool 
     if (ev.gw_version.empty()) ev.gw_version = m_opts.gw_version;
   };
 
-  const bool writes_gap = m_lost_events > 0 || m_refused_admissions > 0;
+  const bool writes_gap = m_lost_events > 0 || m_refused_admissions > 0 || m_unaudited_forwards > 0;
   if (writes_gap) {
-    AuditEvent gap = make_notice(
-        EventKind::gap, std::to_string(m_lost_events) + " audit records could not be written and are lost; " +
-                            std::to_string(m_refused_admissions) + " requests were refused because the " +
-                            "spool could not record them (" + m_last_error + ")");
+    std::string reason = std::to_string(m_lost_events) + " audit records could not be written and are lost; " +
+                         std::to_string(m_refused_admissions) + " requests were refused because the " +
+                         "spool could not record them";
+    if (m_unaudited_forwards > 0)
+      reason += "; " + std::to_string(m_unaudited_forwards) +
+                " requests were forwarded without their admitted record (audit fail_mode = open)";
+    AuditEvent gap = make_notice(EventKind::gap, reason + " (" + m_last_error + ")");
     stamp(gap);
     add_line(serialize_event(gap));
   }
@@ -234,7 +238,7 @@ void Spool::write_batch(std::vector<Pending>& items, detail::Batch& batch, bool 
   m_durable_seq.store(seq - 1);
   if (writes_gap) {
     log::write(log::Level::info, "audit spool writes again", {{"next_seq", seq}});
-    m_lost_events = m_refused_admissions = 0;
+    m_lost_events = m_refused_admissions = m_unaudited_forwards = 0;
     m_last_error.clear();
   }
   if (checkpoint) {

@@ -59,6 +59,13 @@ struct RecoveryReport {
   std::string message;  // empty when nothing was repaired
 };
 
+// What the caller of append_durable does if the record cannot be written: it decides how the
+// loss is told in the "gap" event written once the spool can write again.
+enum class OnFailure {
+  refuse,   // the request is refused (fail closed, the default)
+  forward,  // the request is forwarded without its record (policy fail_mode = "open")
+};
+
 struct AppendReceipt {
   uint64_t seq = 0;
   std::string id;
@@ -93,7 +100,8 @@ public:
 
   // Request path: enqueue and block until durable. Errors (never throws): spool full (policy),
   // write/sync failure (disk full, permissions), spool closed. The caller should refuse the request.
-  Result<AppendReceipt> append_durable(AuditEvent ev);
+  // `then` says what the caller does if this fails (counted in the next gap event).
+  Result<AppendReceipt> append_durable(AuditEvent ev, OnFailure then = OnFailure::refuse);
   // Enqueue without waiting (completed/denied records). Always accepted while open, even past
   // max_bytes, so an admitted request's completion is never dropped by the cap.
   AppendTicket append(AuditEvent ev);
@@ -105,6 +113,7 @@ public:
   const RecoveryReport& recovery() const { return m_recovery; }
   const std::string& device_id() const { return m_device_id; }
   const std::filesystem::path& dir() const { return m_opts.dir; }
+  const SpoolOptions& options() const { return m_opts; }
   uint64_t last_seq() const { return m_durable_seq.load(); }  // highest durable seq (0: none)
   uint64_t bytes_on_disk() const { return m_bytes.load(); }
 
@@ -117,6 +126,7 @@ private:
   struct Pending {
     AuditEvent ev;
     bool durable = false;
+    bool forward_on_failure = false;  // durable, and the caller forwards anyway if it fails
   };
   Spool(SpoolOptions options, DeviceKey key, const Clock& clock, FileSystem& fs);
   Status recover();
@@ -157,6 +167,7 @@ private:
   bool m_needs_truncate = false;
   uint64_t m_lost_events = 0;
   uint64_t m_refused_admissions = 0;
+  uint64_t m_unaudited_forwards = 0;
   std::string m_last_error;
 
   std::atomic<uint64_t> m_durable_seq{0};

@@ -18,6 +18,9 @@
 namespace gw::pipeline {
 struct Exchange;
 }
+namespace gw::audit {
+class Spool;
+}
 
 namespace gw::stages {
 
@@ -67,6 +70,9 @@ struct Services {
   limits::Admission& admission;       // budgets and rate limits across policy reloads
   limits::UsageLog* usage_log = nullptr;  // per-request records for `gw usage`, when available
   GuardrailState* guardrails = nullptr;   // scan caches and counters across policy reloads
+  // The local audit spool, when policy turns audit on and it opened. Read once per pipeline
+  // build (set it before build_pipeline; never change it while a pipeline built over it runs).
+  audit::Spool* audit_spool = nullptr;
 };
 
 }  // namespace gw::stages
