@@ -81,6 +81,17 @@ int free_udp_port() {
   return ntohs(a.sin_port);
 }
 
+bool tcp_accepts(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
 void send_udp(int port, const std::string& msg) {
   int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in a{};
@@ -95,7 +106,8 @@ void send_udp(int port, const std::string& msg) {
 // as one JSON line of RFC 5424 fields to out.jsonl.
 class Rsyslog {
 public:
-  explicit Rsyslog(const fs::path& dir) : m_dir(dir) {
+  // tcp_port 0: any free port (reported by rsyslogd); else that port (a restart "in place").
+  explicit Rsyslog(const fs::path& dir, int tcp_port = 0) : m_dir(dir), m_fixed_tcp_port(tcp_port) {
     gw::test::Env env = gw::test::minimal_env(dir);
     env["PATH"] = "/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin";
     auto exe = gw::test::find_program("rsyslogd", env);
@@ -138,15 +150,22 @@ private:
       c << "  property(outname=\"" << out << "\" name=\"" << prop << "\" format=\"jsonf\")\n";
     c << "  property(outname=\"timestamp\" name=\"timereported\" dateFormat=\"rfc3339\" format=\"jsonf\")\n}\n"
       << "ruleset(name=\"r\") { action(type=\"omfile\" file=\"" << out().string() << "\" template=\"j\") }\n"
-      << "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"0\" listenPortFileName=\""
+      << "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" << m_fixed_tcp_port << "\" listenPortFileName=\""
       << (m_dir / "tcp.port").string() << "\" ruleset=\"r\")\n"
       << "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" << m_udp_port << "\" ruleset=\"r\")\n";
   }
   bool wait_for_tcp_port(gw::test::Process& p) {
     auto deadline = std::chrono::steady_clock::now() + 15s;
     while (std::chrono::steady_clock::now() < deadline && p.running()) {
-      std::ifstream in(m_dir / "tcp.port");
-      if (in >> m_tcp_port && m_tcp_port > 0) return true;
+      // rsyslogd writes listenPortFileName only for port 0; a fixed port is probed by connecting.
+      if (m_fixed_tcp_port > 0) {
+        if (tcp_accepts(m_fixed_tcp_port)) {
+          m_tcp_port = m_fixed_tcp_port;
+          return true;
+        }
+      } else if (std::ifstream in(m_dir / "tcp.port"); in >> m_tcp_port && m_tcp_port > 0) {
+        return true;
+      }
       std::this_thread::sleep_for(20ms);
     }
     return false;
@@ -167,6 +186,7 @@ private:
   }
 
   fs::path m_dir;
+  int m_fixed_tcp_port = 0;
   int m_tcp_port = 0;
   int m_udp_port = 0;
   std::unique_ptr<gw::test::Process> m_proc;
@@ -240,7 +260,7 @@ TEST_CASE("siem syslog: every event reaches a real rsyslogd over TCP (octet coun
   CHECK(fs::exists(dir.path() / "state" / "siem" / "tcp.cursor"));
 }
 
-TEST_CASE("siem syslog: TCP sink survives a collector restart and a gateway restart without losing events") {
+TEST_CASE("siem syslog: the TCP sink rides out a collector restart, then a gateway restart, losing and repeating nothing") {
   gw::test::TempDir dir("gw-siem-rsyslog");
   gw::siem::MemoryFeed feed;
   for (uint64_t s = 1; s <= 10; ++s) feed.append(event_json(s));
@@ -249,27 +269,38 @@ TEST_CASE("siem syslog: TCP sink survives a collector restart and a gateway rest
                        std::to_string(port) + "\"\nfacility = \"auth\"\napp_name = \"gw-central\"\n"
                        "hostname = \"central-test\"\nretry_initial_ms = 10\nretry_max_ms = 200\n");
   };
-  std::vector<json> all;
-  {
-    Rsyslog rs(dir.path() / "rs1");
-    auto ex = gw::siem::SiemExporters::create(make(rs.tcp_port()), feed, dir.path() / "state");
-    REQUIRE(ex);
-    REQUIRE((*ex)->start());
-    REQUIRE((*ex)->wait_for_cursor("tcp", 10, 20s));
-    REQUIRE(wait_for_lines(rs.out(), [&](const std::vector<json>&) { return rs.received().size() >= 10; }, 20s));
-    all = rs.received();
-  }  // exporter and collector both stop
-  for (uint64_t s = 11; s <= 25; ++s) feed.append(event_json(s));  // ingested meanwhile
-  Rsyslog rs(dir.path() / "rs2");
-  auto ex = gw::siem::SiemExporters::create(make(rs.tcp_port()), feed, dir.path() / "state");
+  auto seqs_of = [](const std::vector<json>& ms) {
+    std::vector<uint64_t> out;
+    for (auto& m : ms) out.push_back(json::parse(m["msg"].get<std::string>())["seq"].get<uint64_t>());
+    return out;
+  };
+  std::vector<uint64_t> all;
+  auto first = std::make_unique<Rsyslog>(dir.path() / "rs1");
+  int port = first->tcp_port();
+  auto ex = gw::siem::SiemExporters::create(make(port), feed, dir.path() / "state");
   REQUIRE(ex);
   REQUIRE((*ex)->start());
-  REQUIRE((*ex)->wait_for_cursor("tcp", 25, 20s));
-  REQUIRE(wait_for_lines(rs.out(), [&](const std::vector<json>&) { return rs.received().size() >= 15; }, 20s));
+  REQUIRE((*ex)->wait_for_cursor("tcp", 10, 20s));
+  REQUIRE(wait_for_lines(first->out(), [&](const std::vector<json>&) { return first->received().size() >= 10; }, 20s));
+  for (auto s : seqs_of(first->received())) all.push_back(s);
+  first.reset();  // the collector goes away (rsyslogd killed); the exporter keeps running
+
+  for (uint64_t s = 11; s <= 18; ++s) feed.append(event_json(s));  // cannot be delivered now
+  Rsyslog second(dir.path() / "rs2", port);                         // back on the same port
+  REQUIRE((*ex)->wait_for_cursor("tcp", 18, 20s));
+  REQUIRE(wait_for_lines(second.out(), [&](const std::vector<json>&) { return second.received().size() >= 8; }, 20s));
   (*ex)->stop();
-  for (auto& m : rs.received()) all.push_back(m);
-  // The restarted exporter resumed at its cursor: 1..25 exactly once.
+  ex->reset();  // the gateway stops
+
+  for (uint64_t s = 19; s <= 25; ++s) feed.append(event_json(s));  // ingested meanwhile
+  auto again = gw::siem::SiemExporters::create(make(port), feed, dir.path() / "state");
+  REQUIRE(again);
+  REQUIRE((*again)->start());
+  REQUIRE((*again)->wait_for_cursor("tcp", 25, 20s));
+  REQUIRE(wait_for_lines(second.out(), [&](const std::vector<json>&) { return second.received().size() >= 15; }, 20s));
+  (*again)->stop();
+  for (auto s : seqs_of(second.received())) all.push_back(s);
+  // 1..25, each exactly once, in order.
   REQUIRE(all.size() == 25);
-  for (size_t i = 0; i < all.size(); ++i)
-    CHECK(json::parse(all[i]["msg"].get<std::string>())["seq"] == i + 1);
+  for (size_t i = 0; i < all.size(); ++i) CHECK(all[i] == i + 1);
 }
