@@ -2,7 +2,10 @@
 // it, and what the fake actually received.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
@@ -193,4 +196,87 @@ TEST_CASE("guardrails: responses -> a streamed secret split across events reache
                           {{"x-api-key", t2}, {"anthropic-version", "2023-06-01"}});
   REQUIRE(a.ok);
   CHECK(alert.status()["guardrails"]["counters"]["responses"]["findings"] == 1);
+}
+
+namespace {
+
+const std::string k_aws_secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYz9Q2kLm4NvTa";
+
+// Every regular file under `dir` (recursively) that contains `needle`; `files` counts the files read.
+std::vector<std::string> files_containing(const std::filesystem::path& dir, const std::string& needle, size_t& files) {
+  std::vector<std::string> hits;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::end(it);
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    std::ifstream in(it->path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    ++files;
+    if (ss.str().find(needle) != std::string::npos) hits.push_back(it->path().string());
+  }
+  return hits;
+}
+
+// Runs requests and responses carrying the planted secrets through a sidecar with `policy`, stops
+// it, and checks that neither its state dir (audit spool, usage, logs, caches) nor its output
+// holds a secret. Whatever the sidecar comes to store there (sessions, spend and usage, audit
+// spool, caches) is covered as it appears.
+void run_and_grep(const std::string& policy, bool expect_forwarded) {
+  FakeProvider fake;
+  std::string creds = "[default]\naws_access_key_id = " + k_aws + "\naws_secret_access_key = " + k_aws_secret + "\n";
+  std::filesystem::path state;
+  std::string out, err;
+  {
+    Sidecar gw(fake, {.extra_policy = policy});
+    state = gw.paths().state_dir;
+    std::string token = gw.mint();
+    post(gw, token, "anthropic", anthropic_body(creds));
+    post(gw, token, "openai", openai_body());
+    post(gw, token, "gemini", gemini_body());
+    auto cli = gw.client();
+    // count_tokens carries the conversation too; an unparsable body holds the secret in raw text.
+    cli.Post("/v1/messages/count_tokens", {{"x-api-key", token}, {"anthropic-version", "2023-06-01"}},
+             anthropic_body(creds).dump(), "application/json");
+    cli.Post("/v1/messages", {{"x-api-key", token}, {"anthropic-version", "2023-06-01"}},
+             "{\"model\": \"m\", \"messages\": [" + creds, "application/json");
+    // The model answers with the secret, streamed and not.
+    fake.control({{"mode", "text"}, {"text", "Here: " + k_aws + " / " + k_aws_secret + " done."}, {"count", 2}});
+    auto s = post_streaming(cli, "/v1/messages", anthropic_body("hi", true).dump(),
+                            {{"x-api-key", token}, {"anthropic-version", "2023-06-01"}});
+    CHECK(s.ok);
+    post(gw, token, "anthropic", anthropic_body("hi"));
+    auto st = gw.status()["guardrails"]["counters"];
+    CHECK(st["requests"]["scanned"].get<int>() >= 4);
+    CHECK(st["responses"]["findings"].get<int>() >= 1);
+    CHECK(gw.paths().state_dir == state);
+    REQUIRE(gw::agent::control_call(gw.paths(), {{"op", "stop"}}, 5000));
+    REQUIRE(gw.process().wait(std::chrono::seconds(10)).has_value());
+    out = gw.process().stdout_text();
+    err = gw.process().stderr_text();
+    // While the sidecar's home still exists: every file it wrote.
+    for (const std::string& secret : {k_aws, k_aws_secret}) {
+      size_t files = 0;
+      auto hits = files_containing(state, secret, files);
+      CHECK_MESSAGE(files >= 2, "the state dir has no files to check: " << state.string());
+      for (const auto& h : hits) FAIL_CHECK("a planted secret is stored in " << h);
+      CHECK_MESSAGE(out.find(secret) == std::string::npos, "a planted secret is in the sidecar's stdout");
+      CHECK_MESSAGE(err.find(secret) == std::string::npos, "a planted secret is in the sidecar's stderr");
+    }
+  }
+  bool seen_by_fake = false;
+  for (const auto& r : fake.requests()) seen_by_fake |= r.dump().find(k_aws) != std::string::npos;
+  CHECK(seen_by_fake == expect_forwarded);  // the secret really passed through the sidecar (alert)
+}
+
+}  // namespace
+
+TEST_CASE("guardrails: planted secrets never reach the sidecar's state dir or log output (block, redact, alert)") {
+  SUBCASE("block") {
+    run_and_grep("[guardrails.actions]\ncategories = { secret = \"block\" }\n[guardrails.responses]\naction = \"redact\"\n", false);
+  }
+  SUBCASE("redact") {
+    run_and_grep("[guardrails.actions]\ncategories = { secret = \"redact\" }\n[guardrails.responses]\naction = \"redact\"\n", false);
+  }
+  SUBCASE("alert") { run_and_grep("[guardrails]\non_unscannable = \"forward\"\n", true); }
 }
