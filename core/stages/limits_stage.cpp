@@ -29,7 +29,7 @@ pipeline::StageStatus LimitsStage::on_request(pipeline::Exchange& ex) {
   req.max_output_tokens = limits::reserve_output_tokens(ex.info.max_output_tokens, rp);
   auto admitted = m_admission.admit(req);
   if (!admitted) {
-    deny_for_limit(ex, admitted.error());
+    deny_for_limit(ex, admitted.error(), m_admission.clock().now_ms());
     return pipeline::StageStatus::respond;
   }
   Held& held = ex.state_of<Held>(this);
