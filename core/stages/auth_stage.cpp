@@ -1,6 +1,7 @@
 #include "core/stages/auth_stage.hpp"
 
 #include "core/pipeline/exchange.hpp"
+#include "core/stages/policy_denial.hpp"
 
 namespace gw::stages {
 
@@ -13,11 +14,19 @@ static StageStatus refuse(pipeline::Exchange& ex, std::string message) {
   return StageStatus::respond;
 }
 
+// A key the policy disabled or let expire is a policy decision, not a failed login: it gets the
+// non-retried refusal status (Claude Code retries 401 up to 10 times and Codex 5 times).
+static StageStatus refuse_key(pipeline::Exchange& ex, std::string message) {
+  ex.deny({refusal_status(*ex.provider), std::move(message)});
+  ex.reason_code = "auth";
+  return StageStatus::respond;
+}
+
 StageStatus AuthStage::bind_key(pipeline::Exchange& ex, const config::VirtualKey& key) {
   if (!key.enabled)
-    return refuse(ex, "gw: virtual key '" + key.id + "' is disabled by policy. Ask your platform team to re-enable it.");
+    return refuse_key(ex, "gw: virtual key '" + key.id + "' is disabled by policy. Ask your platform team to re-enable it.");
   if (key.expires_at_ms && m_services.clock.now_ms() >= *key.expires_at_ms)
-    return refuse(ex, "gw: virtual key '" + key.id + "' has expired. Ask your platform team for a new key.");
+    return refuse_key(ex, "gw: virtual key '" + key.id + "' has expired. Ask your platform team for a new key.");
   ex.identity.key_id = key.id;
   ex.identity.user = key.owner;
   ex.identity.team = key.team;

@@ -2,7 +2,8 @@
 // Who is calling. Accepts, in order: a gw session token minted by the launcher (bound to the
 // policy's local key), a virtual key secret from the policy, the developer's own provider login
 // when the provider allows passthrough and a valid session rides in x-gw-session, and finally
-// the anonymous key when enforce_auth is off. Everything else gets 401 in the provider's shape.
+// the anonymous key when enforce_auth is off. Everything else gets 401 in the provider's shape,
+// except a known key that policy disabled or that expired: the refusal status (not retried).
 #include "core/pipeline/stage.hpp"
 #include "core/stages/services.hpp"
 
