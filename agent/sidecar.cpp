@@ -138,7 +138,15 @@ Status run_sidecar(const SidecarOptions& opts) {
   up_opts.ca_file = opts.ca_file;
   http::UpstreamPool upstream(up_opts);
   SessionStore sessions(clock, opts.paths.state_dir / "sessions.json");
-  secrets::ProviderKeys keys;
+  // Provider keys kept with `gw keys set` live in the OS secret store; without one the env and
+  // file sources still work and keychain sources fail with the reason.
+  auto store = secrets::open_secret_store(opts.paths);
+  if (!store) log::write(log::Level::warn, "no secret store", {{"error", store.error().message}});
+  else if (!secrets::is_secure((*store)->backend()))
+    log::write(log::Level::warn, "provider keys are kept in a plain 0600 file (no Secret Service)",
+               {{"file", (*store)->location()}});
+  secrets::ProviderKeys keys(store ? std::shared_ptr<secrets::SecretStore>(std::move(*store)) : nullptr,
+                             store ? std::string() : store.error().message);
   Stats stats(opts.log_requests);
   // Spend and counters persist in the state dir; a sidecar that cannot open them fails closed.
   auto spend = limits::SqliteSpendStore::open(opts.paths.state_dir / "spend.db");

@@ -33,6 +33,7 @@ debian_packages=(
   clang-16 libclang-rt-16-dev  # libFuzzer targets (tests/fuzz, docs/adr/0014)
   openssl ca-certificates curl
   rsyslog  # the SIEM syslog tests run a real rsyslogd (no system service needed)
+  dbus gnome-keyring libsecret-tools   # the Secret Service tests run a real, private keyring
 )
 brew_packages=(cmake ninja pkg-config cpp-httplib cli11 nlohmann-json tomlplusplus re2 openssl@3 sqlite libpq doctest google-benchmark node rsyslog llvm)
 

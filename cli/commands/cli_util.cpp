@@ -1,4 +1,5 @@
 #include "cli/commands/cli_util.hpp"
+#include "cli/commands/colour.hpp"
 
 #include <unistd.h>
 
@@ -34,6 +35,6 @@ std::string env_str(const char* name) {
   return v ? v : "";
 }
 
-bool use_color() { return ::isatty(1) && std::getenv("NO_COLOR") == nullptr; }
+bool use_color() { return colour_enabled(1); }
 
 }  // namespace gw::cli

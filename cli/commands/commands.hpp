@@ -15,6 +15,7 @@ void add_usage_command(CLI::App& app, CommandContext& ctx);    // gw usage [--by
 void add_audit_command(CLI::App& app, CommandContext& ctx);    // gw audit tail|show|verify|export
 void add_scan_command(CLI::App& app, CommandContext& ctx);     // gw scan [--rules F]... [PATH|-]...
 void add_serve_command(CLI::App& app, CommandContext& ctx);    // gw serve --config server.toml
+void add_keys_command(CLI::App& app, CommandContext& ctx);     // gw keys set|list|rm
 void add_launcher_help_commands(CLI::App& app, CommandContext& ctx);  // help entries for claude/codex/gemini
 
 // Launchers: gw claude|codex|gemini ARGS... (arguments passed through verbatim).

@@ -34,6 +34,7 @@ int run(int argc, char** argv) {
   add_audit_command(app, ctx);
   add_scan_command(app, ctx);
   add_serve_command(app, ctx);
+  add_keys_command(app, ctx);
   add_launcher_help_commands(app, ctx);
 
   try {

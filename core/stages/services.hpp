@@ -45,6 +45,9 @@ public:
   virtual ~CredentialResolver() = default;
   // The key, or an error whose message tells the developer how to provide it (no secret inside).
   virtual Result<std::string> key_for(const config::ProviderConfig& provider) const = 0;
+  // The secret store the keys come from ("secret-service", "keychain", or "file": the insecure
+  // 0600-file fallback, which audit events flag); empty when no store is open.
+  virtual std::string_view store_backend() const { return {}; }
 };
 
 // Receives every finished exchange (stats for `gw status`, logs). Must be cheap and thread-safe.

@@ -1,0 +1,15 @@
+#include "cli/commands/store_notice.hpp"
+
+#include "core/secrets/secret_store.hpp"
+
+namespace gw::cli {
+
+std::optional<std::string> insecure_store_warning(const Paths& paths) {
+  auto store = secrets::open_secret_store(paths);
+  if (!store || secrets::is_secure((*store)->backend())) return std::nullopt;
+  return "provider keys are kept in a plain file, " + (*store)->location() +
+         " (mode 0600), because no Secret Service answers on this machine; install and unlock a keyring "
+         "(gnome-keyring) to keep them encrypted, then store them again with `gw keys set`";
+}
+
+}  // namespace gw::cli
