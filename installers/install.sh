@@ -34,6 +34,7 @@ debian_packages=(
   openssl ca-certificates curl
   rsyslog  # the SIEM syslog tests run a real rsyslogd (no system service needed)
   dbus gnome-keyring libsecret-tools   # the Secret Service tests run a real, private keyring
+  zsh fish                             # the completion tests check the generated scripts' syntax
 )
 brew_packages=(cmake ninja pkg-config cpp-httplib cli11 nlohmann-json tomlplusplus re2 openssl@3 sqlite libpq doctest google-benchmark node rsyslog llvm)
 

@@ -115,6 +115,7 @@ void add_agent_command(CLI::App& app, CommandContext& ctx) {
   agent->add_subcommand("stop", "Stop the running sidecar")->callback([&ctx] { ctx.exit_code = cmd_simple("stop"); });
   agent->add_subcommand("status", "Print the sidecar's raw status as JSON")->callback([&ctx] { ctx.exit_code = cmd_simple("status"); });
   agent->add_subcommand("reload", "Reload the policy file")->callback([&ctx] { ctx.exit_code = cmd_simple("reload"); });
+  add_service_commands(*agent, ctx);
 }
 
 }  // namespace gw::cli

@@ -1,0 +1,96 @@
+// What the installers ship that is generated from the command definitions: docs/cli.md and the
+// shell completions, checked with the real binary.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/support/process.hpp"
+
+using namespace gw::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string run_gw(const Env& env, std::vector<std::string> args, int* code = nullptr) {
+  ProcessOptions po;
+  po.argv = {std::string(GW_BINARY_DIR) + "/gw"};
+  for (auto& a : args) po.argv.push_back(a);
+  po.env = env;
+  Process p(po);
+  auto c = p.wait(std::chrono::seconds(30));
+  REQUIRE(c.has_value());
+  if (code) *code = *c;
+  return p.stdout_text();
+}
+
+// Runs a bash script with the completion for gw loaded; returns its stdout.
+std::string in_bash(const Env& env, const fs::path& dir, const std::string& script) {
+  ProcessOptions po;
+  po.argv = {"bash", "-c", "source " + (dir / "gw.bash").string() + "\n" + script};
+  po.env = env;
+  Process p(po);
+  auto c = p.wait(std::chrono::seconds(30));
+  REQUIRE(c.has_value());
+  CHECK_MESSAGE(*c == 0, p.stderr_text());
+  return p.stdout_text();
+}
+
+}  // namespace
+
+TEST_CASE("docs/cli.md: the checked-in reference is what `gw help-markdown` prints") {
+  TempDir home("gw-docs");
+  std::ifstream in(std::string(GW_SOURCE_DIR) + "/docs/cli.md");
+  REQUIRE(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto generated = run_gw(minimal_env(home.path()), {"help-markdown"});
+  CHECK_MESSAGE(ss.str() == generated,
+                "docs/cli.md is out of date: run `cmake --build build --target docs_cli` and commit docs/cli.md");
+}
+
+TEST_CASE("completion: bash completes subcommands and options of the typed path; a bad shell is refused") {
+  TempDir home("gw-comp");
+  Env env = minimal_env(home.path());
+  {
+    std::ofstream out(home.path() / "gw.bash");
+    out << run_gw(env, {"completion", "bash"});
+  }
+  auto top = in_bash(env, home.path(), "COMP_WORDS=(gw ''); COMP_CWORD=1; _gw; echo \"${COMPREPLY[*]}\"");
+  CHECK(top.find("agent") != std::string::npos);
+  CHECK(top.find("keys") != std::string::npos);
+  CHECK(top.find("completion") != std::string::npos);
+  auto agent = in_bash(env, home.path(), "COMP_WORDS=(gw agent ins); COMP_CWORD=2; _gw; echo \"${COMPREPLY[*]}\"");
+  CHECK(agent == "install-service\n");
+  auto opts = in_bash(env, home.path(), "COMP_WORDS=(gw agent run --p); COMP_CWORD=3; _gw; echo \"${COMPREPLY[*]}\"");
+  CHECK(opts == "--port --policy\n");
+  auto launcher = in_bash(env, home.path(), "COMP_WORDS=(gw claude ''); COMP_CWORD=2; _gw; echo \"${#COMPREPLY[@]}\"");
+  CHECK(launcher == "0\n");  // the agent's own arguments: left to file completion
+
+  int code = 0;
+  run_gw(env, {"completion", "tcsh"}, &code);
+  CHECK(code != 0);
+}
+
+TEST_CASE("completion: zsh and fish scripts are valid for their shells when those are installed") {
+  TempDir home("gw-comp");
+  Env env = minimal_env(home.path());
+  for (std::string shell : {"zsh", "fish"}) {
+    auto text = run_gw(env, {"completion", shell});
+    CHECK_FALSE(text.empty());
+    auto exe = find_program(shell, env);
+    if (!exe) {
+      MESSAGE(shell << " is not installed: syntax not checked");
+      continue;
+    }
+    auto file = home.path() / ("gw." + shell);
+    std::ofstream(file) << text;
+    ProcessOptions po;
+    po.argv = {exe->string(), "-n", file.string()};
+    po.env = env;
+    Process p(po);
+    auto c = p.wait(std::chrono::seconds(30));
+    REQUIRE(c.has_value());
+    CHECK_MESSAGE(*c == 0, p.stderr_text());
+  }
+}
