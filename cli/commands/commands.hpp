@@ -19,6 +19,7 @@ void add_keys_command(CLI::App& app, CommandContext& ctx);     // gw keys set|li
 void add_completion_command(CLI::App& app, CommandContext& ctx);  // gw completion SHELL, gw help-markdown
 // gw agent install-service|uninstall-service (added under `gw agent` by add_agent_command).
 void add_service_commands(CLI::App& agent, CommandContext& ctx);
+void add_doctor_command(CLI::App& app, CommandContext& ctx);   // gw doctor [--json]
 void add_launcher_help_commands(CLI::App& app, CommandContext& ctx);  // help entries for claude/codex/gemini
 
 // Launchers: gw claude|codex|gemini ARGS... (arguments passed through verbatim).

@@ -91,9 +91,8 @@ int run_status(bool as_json, const std::vector<std::string>& keys) {
   if (!paths) return print_error(paths.error().message);
   json req = {{"op", "status"}};
   if (!keys.empty()) req["keys"] = keys;
-  auto r = agent::control_call(*paths, req);
   if (auto w = insecure_store_warning(*paths)) std::fprintf(stderr, "%s: %s\n", paint("warning", Colour::yellow, true).c_str(), w->c_str());
-  auto r = agent::control_call(*paths, {{"op", "status"}});
+  auto r = agent::control_call(*paths, req);
   if (!r) {
     if (as_json) std::cout << json{{"running", false}}.dump(2) << "\n";
     else std::puts("gw sidecar: not running (it starts with `gw claude`, `gw codex`, `gw gemini` or `gw agent start`)");
