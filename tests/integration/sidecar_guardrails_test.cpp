@@ -222,13 +222,14 @@ std::vector<std::string> files_containing(const std::filesystem::path& dir, cons
 // it, and checks that neither its state dir (audit spool, usage, logs, caches) nor its output
 // holds a secret. Whatever the sidecar comes to store there (sessions, spend and usage, audit
 // spool, caches) is covered as it appears.
-void run_and_grep(const std::string& policy, bool expect_forwarded) {
+void run_and_grep(const std::string& policy, bool expect_forwarded, bool expect_forwarded_content) {
   FakeProvider fake;
   std::string creds = "[default]\naws_access_key_id = " + k_aws + "\naws_secret_access_key = " + k_aws_secret + "\n";
   std::filesystem::path state;
   std::string out, err;
   {
-    Sidecar gw(fake, {.extra_policy = policy});
+    // The audit spool records request content too (redacted by the audit stage itself).
+    Sidecar gw(fake, {.extra_policy = policy + "[audit]\nlog_content = true\n"});
     state = gw.paths().state_dir;
     std::string token = gw.mint();
     post(gw, token, "anthropic", anthropic_body(creds));
@@ -254,7 +255,12 @@ void run_and_grep(const std::string& policy, bool expect_forwarded) {
     REQUIRE(gw.process().wait(std::chrono::seconds(10)).has_value());
     out = gw.process().stdout_text();
     err = gw.process().stderr_text();
-    // While the sidecar's home still exists: every file it wrote.
+    // While the sidecar's home still exists: every file it wrote. The audit spool is among them,
+    // and where requests were forwarded it holds their content, redacted.
+    size_t n = 0;
+    auto with_placeholder = files_containing(state / "audit", "[REDACTED:aws-access-key-id:", n);
+    CHECK_MESSAGE(n >= 1, "no audit spool in " << state.string());
+    CHECK(with_placeholder.empty() == !expect_forwarded_content);
     for (const std::string& secret : {k_aws, k_aws_secret}) {
       size_t files = 0;
       auto hits = files_containing(state, secret, files);
@@ -273,10 +279,10 @@ void run_and_grep(const std::string& policy, bool expect_forwarded) {
 
 TEST_CASE("guardrails: planted secrets never reach the sidecar's state dir or log output (block, redact, alert)") {
   SUBCASE("block") {
-    run_and_grep("[guardrails.actions]\ncategories = { secret = \"block\" }\n[guardrails.responses]\naction = \"redact\"\n", false);
+    run_and_grep("[guardrails.actions]\ncategories = { secret = \"block\" }\n[guardrails.responses]\naction = \"redact\"\n", false, false);
   }
   SUBCASE("redact") {
-    run_and_grep("[guardrails.actions]\ncategories = { secret = \"redact\" }\n[guardrails.responses]\naction = \"redact\"\n", false);
+    run_and_grep("[guardrails.actions]\ncategories = { secret = \"redact\" }\n[guardrails.responses]\naction = \"redact\"\n", false, true);
   }
-  SUBCASE("alert") { run_and_grep("[guardrails]\non_unscannable = \"forward\"\n", true); }
+  SUBCASE("alert") { run_and_grep("[guardrails]\non_unscannable = \"forward\"\n", true, true); }
 }
