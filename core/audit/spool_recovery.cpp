@@ -42,6 +42,7 @@ Status Spool::recover() {
   for (const auto& s : segs) total += s.size;
   if (segs.empty()) {
     m_bytes.store(0);
+    m_durable_seq.store(m_next_seq - 1);  // what pruning left behind was durable
     return ensure_segment(m_next_seq, 0);
   }
 
@@ -90,6 +91,10 @@ Status Spool::recover() {
   m_file = std::move(file);
   m_seg_first = last.first_seq;
   m_seg_size = good_size;
+  // Every whole record left on disk counts as durable from now on (the forwarder may ship it at
+  // once): a record written but not yet synced when the previous process died is synced here.
+  GW_CHECK(m_file->sync());
+  m_durable_seq.store(m_next_seq - 1);
 
   if (m_recovery.repaired) {
     m_recovery.message = "recovered from an interrupted write: removed " +

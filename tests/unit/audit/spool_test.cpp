@@ -159,6 +159,19 @@ TEST_CASE("Spool: reopening continues the sequence and the chain") {
   CHECK(verify_spool(tmp.path(), keys.key()).ok());
 }
 
+TEST_CASE("Spool: after a restart, the records already on disk are durable at once (the forwarder ships them)") {
+  gw::test::TempDir tmp;
+  test::MemoryKeyStore keys;
+  {
+    auto spool = Spool::open(options_for(tmp.path()), keys);
+    REQUIRE(spool);
+    for (int i = 0; i < 3; ++i) REQUIRE((*spool)->append_durable(test::sample_event()));
+  }
+  auto spool = Spool::open(options_for(tmp.path()), keys);
+  REQUIRE(spool);
+  CHECK((*spool)->last_seq() == 4);  // 3 events + the closing checkpoint, before any new write
+}
+
 TEST_CASE("Spool: at the size cap, admissions are refused with a clear message; completions still land") {
   gw::test::TempDir tmp;
   test::MemoryKeyStore keys;
