@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
 #include <fstream>
@@ -17,6 +18,8 @@
 #include "agent/relay.hpp"
 #include "agent/session_store.hpp"
 #include "agent/stats.hpp"
+#include "core/audit/central_config.hpp"
+#include "core/audit/forwarder.hpp"
 #include "core/audit/spool.hpp"
 #include "core/common/log.hpp"
 #include "core/limits/spend_store.hpp"
@@ -159,12 +162,25 @@ Status run_sidecar(const SidecarOptions& opts) {
   // is the seam where the OS keychain will take over.
   audit::FileDeviceKeyStore device_keys(opts.paths.state_dir);
   std::unique_ptr<audit::Spool> spool;  // outlives the listener and every pipeline
+  // Ships the spool to the central gateway named in <config>/central.toml (ADR 0035). Declared
+  // after the spool so it stops before the spool closes.
+  std::unique_ptr<audit::Forwarder> forwarder;
   stages::Services services{registry, upstream, sessions, keys, stats, clock, admission,
                             usage_log ? usage_log->get() : nullptr, &guardrails};
   Relay relay(services);
   std::mutex reload_mutex;
   auto install = [&](std::shared_ptr<const config::Policy> p) -> Status {
     GW_CHECK(ensure_spool(opts.paths, p->audit, device_keys, spool));
+    if (spool && !forwarder) {
+      // central.toml is read at start and on reloads until a forwarder runs; an invalid file
+      // refuses the start or the reload (the spool keeps every record meanwhile).
+      auto started = audit::start_central_forwarder(opts.paths.config_dir, *spool, device_keys, clock);
+      if (!started)
+        return fail(Errc::config, "cannot start the audit forwarder: " + started.error().message +
+                                      ". Fix " + audit::central_config_path(opts.paths.config_dir).string() +
+                                      " (see docs/server.md), or remove it to keep audit local");
+      forwarder = std::move(*started);
+    }
     services.audit_spool = spool.get();  // under reload_mutex (or before serving): see Services
     relay.install(std::make_shared<const Snapshot>(Snapshot{p, stages::build_pipeline(services, p)}));
     return {};
@@ -204,9 +220,23 @@ Status run_sidecar(const SidecarOptions& opts) {
                               {"response_action", config::to_string(snap->policy->guardrails.response_action)},
                               {"counters", guardrails.to_json()}}},
               {"metrics_port", metrics_port}, {"now_ms", clock.now_ms()},
-              {"keys", limits_json(*snap->policy, admission, status_keys(req, *snap->policy))}};
+              {"keys", limits_json(*snap->policy, admission, status_keys(req, *snap->policy))},
+              {"central", forwarder ? audit::to_json(forwarder->status()) : nlohmann::json(nullptr)}};
     }
     if (op == "metrics") return {{"ok", true}, {"text", render_metrics()}};
+    if (op == "central_wait") {
+      // Waits (at most 5 s: the control thread is shared) until the central gateway acknowledged
+      // every durable spool record; "ok" says whether it did. Tests and `gw status` callers that
+      // must know the trail arrived use it instead of polling.
+      if (!forwarder) return {{"ok", false}, {"error", "no central gateway configured (" +
+                                                          audit::central_config_path(opts.paths.config_dir).string() + ")"}};
+      int64_t ms = std::clamp<int64_t>(req.value("timeout_ms", int64_t{5000}), 0, 5000);
+      bool done = forwarder->wait_until([](const audit::ForwarderStatus& s) { return s.lag == 0; },
+                                        std::chrono::milliseconds(ms));
+      auto st = forwarder->status();
+      return {{"ok", done}, {"central", audit::to_json(st)},
+              {"error", done ? "" : "the central gateway has not acknowledged " + std::to_string(st.lag) + " records yet"}};
+    }
     if (op == "mint") {
       std::string agent = req.value("agent", "other");
       int owner = req.value("pid", 0);
