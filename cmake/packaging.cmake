@@ -26,8 +26,11 @@ if(APPLE)
 else()
   install(FILES ${GW_GEN_DIR}/_gw DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
   # The systemd user unit, for every user of the machine (`systemctl --user enable gw-agent`).
-  set(GW_BIN ${CMAKE_INSTALL_FULL_BINDIR}/gw)
-  configure_file(${CMAKE_SOURCE_DIR}/installers/systemd/gw-agent.service.in ${GW_GEN_DIR}/gw-agent.service @ONLY)
+  # Its ExecStart names the installed binary, so it is written at install time, when the prefix
+  # is known (`cmake --install --prefix`, CPack's /usr).
+  install(CODE "
+    set(GW_BIN \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/gw\")
+    configure_file(\"${CMAKE_SOURCE_DIR}/installers/systemd/gw-agent.service.in\" \"${GW_GEN_DIR}/gw-agent.service\" @ONLY)")
   install(FILES ${GW_GEN_DIR}/gw-agent.service DESTINATION lib/systemd/user)
 endif()
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/cli.md ${CMAKE_SOURCE_DIR}/docs/install.md

@@ -79,8 +79,9 @@ if ((do_build)); then
   gen=()
   command -v ninja >/dev/null && gen=(-G Ninja)
   cmake -S "$repo" -B "$build_dir" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DGW_BUILD_TESTS=OFF -DGW_BUILD_BENCH=OFF >/dev/null
-  cmake --build "$build_dir" --target gw -j"$(nproc 2>/dev/null || sysctl -n hw.ncpu)"
+  cmake --build "$build_dir" --target gw gw_completions -j"$(nproc 2>/dev/null || sysctl -n hw.ncpu)"
   cmake --install "$build_dir" --prefix "$prefix" >/dev/null
-  echo "install.sh: installed $prefix/bin/gw ($("$prefix/bin/gw" --version))"
+  echo "install.sh: installed $prefix/bin/gw ($("$prefix/bin/gw" --version)) and its shell completions"
+  echo "install.sh: next: gw keys set anthropic; gw agent install-service; gw doctor"
   case ":$PATH:" in *":$prefix/bin:"*) ;; *) echo "install.sh: add $prefix/bin to your PATH" ;; esac
 fi
