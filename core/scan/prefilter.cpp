@@ -75,6 +75,13 @@ size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found) co
 
 size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found, uint32_t positional_from,
                           std::vector<Hit>& hits) const {
+  thread_local std::vector<uint32_t> seen;
+  seen.clear();
+  return find(text, found, positional_from, hits, seen);
+}
+
+size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found, uint32_t positional_from,
+                          std::vector<Hit>& hits, std::vector<uint32_t>& seen) const {
   if (m_next.empty()) return 0;
   size_t newly = 0;
   uint32_t s = 0;
@@ -90,8 +97,11 @@ size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found, ui
       for (uint32_t k = m_out_begin[state]; k < m_out_begin[state + 1]; ++k) {
         uint32_t id = m_out[k];
         uint8_t& f = found[id];
-        newly += f == 0;
-        f = 1;
+        if (f == 0) {
+          ++newly;
+          seen.push_back(id);
+          f = 1;
+        }
         if (id >= positional_from) hits.push_back(Hit{id, i + 1});
       }
     }

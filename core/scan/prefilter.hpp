@@ -28,6 +28,10 @@ public:
   // hits, in order of end offset (hits is not cleared).
   size_t find(std::string_view text, std::vector<uint8_t>& found, uint32_t positional_from,
               std::vector<Hit>& hits) const;
+  // Like the above, and appends each id it newly sets in found to seen (so that a caller can
+  // reset just those entries instead of clearing found).
+  size_t find(std::string_view text, std::vector<uint8_t>& found, uint32_t positional_from,
+              std::vector<Hit>& hits, std::vector<uint32_t>& seen) const;
   size_t keyword_count() const { return m_keyword_count; }
 
 private:

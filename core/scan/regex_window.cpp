@@ -58,6 +58,9 @@ bool better(const Set& a, const std::optional<Set>& b) {
 
 struct Info {
   size_t max_len = 0;
+  size_t min_len = 0;
+  std::bitset<256> chars;   // every byte some match may contain (a superset)
+  bool assertion = false;   // holds an empty-width assertion (^ $ \b \B \A \z)
   bool nl_any = false;      // some match contains '\n'
   bool nl_nonlast = false;  // some match contains '\n' before its last byte
   std::optional<Set> exact; // every match case-folds to one of these (lowercase)
@@ -82,6 +85,10 @@ struct CharSet {
 Info from_charset(const CharSet& cs) {
   Info i;
   i.max_len = cs.non_ascii ? 4 : 1;
+  i.min_len = 1;
+  for (size_t c = 0; c < 128; ++c) i.chars[c] = cs.ascii[c];
+  if (cs.non_ascii)
+    for (size_t c = 128; c < 256; ++c) i.chars[c] = true;
   i.nl_any = cs.ascii['\n'];
   if (!cs.non_ascii) {
     Set s;
@@ -102,6 +109,8 @@ public:
     if (!r || m_i != m_p.size()) return std::nullopt;
     return r;
   }
+  // Capturing groups in RE2's numbering (index 0 unused), valid after a successful run().
+  const std::vector<GroupFacts>& groups() const { return m_groups; }
 
 private:
   bool at_end() const { return m_i >= m_p.size(); }
@@ -112,6 +121,7 @@ private:
     if (depth > k_max_depth) return std::nullopt;
     // Flags set by a bare (?i) last until the group closes, across '|' (as in Go and RE2).
     std::vector<Info> branches;
+    const size_t first_group = m_groups.size();
     for (;;) {
       auto b = concat(fold, dotnl, depth);
       if (!b) return std::nullopt;
@@ -123,13 +133,18 @@ private:
       break;
     }
     if (branches.size() == 1) return branches[0];
+    for (size_t g = first_group; g < m_groups.size(); ++g) m_groups[g].always = false;
     Info out;
+    out.min_len = k_inf;
     out.exact = Set{};
     out.atoms = Set{};
     for (const auto& b : branches) {
       out.max_len = out.max_len == k_inf || b.max_len == k_inf ? k_inf : std::max(out.max_len, b.max_len);
       out.nl_any |= b.nl_any;
       out.nl_nonlast |= b.nl_nonlast;
+      out.min_len = std::min(out.min_len, b.min_len);
+      out.chars |= b.chars;
+      out.assertion |= b.assertion;
       if (out.exact && b.exact) out.exact->insert(out.exact->end(), b.exact->begin(), b.exact->end());
       else out.exact.reset();
       auto req = b.requirement();
@@ -192,6 +207,9 @@ private:
       out.nl_any |= it.nl_any;
       out.nl_nonlast |= it.nl_nonlast;
       out.max_len = add_len(out.max_len, it.max_len);
+      out.min_len = add_len(out.min_len, it.min_len);
+      out.chars |= it.chars;
+      out.assertion |= it.assertion;
       if (out.exact && it.exact) out.exact = product(*out.exact, *it.exact);
       else out.exact.reset();
       if (it.exact) {
@@ -212,6 +230,7 @@ private:
   }
 
   std::optional<Info> repeat(bool fold, bool dotnl, int depth) {
+    const size_t first_group = m_groups.size();
     auto base = primary(fold, dotnl, depth);
     if (!base) return std::nullopt;
     Info info = std::move(*base);
@@ -229,6 +248,8 @@ private:
         break;
       }
       if (!at_end() && peek() == '?') ++m_i;  // non-greedy: same language
+      if (lo == 0)  // the groups inside may not take part in a match
+        for (size_t g = first_group; g < m_groups.size(); ++g) m_groups[g].always = false;
       info = repeated(info, lo, hi);
     }
     return info;
@@ -262,6 +283,9 @@ private:
   static Info repeated(const Info& c, size_t lo, size_t hi) {
     Info out;
     out.max_len = hi == k_inf ? (c.max_len == 0 ? 0 : k_inf) : mul_len(c.max_len, hi);
+    out.min_len = mul_len(c.min_len, lo);
+    out.assertion = c.assertion;
+    if (hi > 0) out.chars = c.chars;
     out.nl_any = c.nl_any && hi > 0;
     out.nl_nonlast = hi > 0 && (c.nl_nonlast || (c.nl_any && hi > 1 && c.max_len > 0));
     if (lo == 1 && hi == 1) out.exact = c.exact;
@@ -284,12 +308,19 @@ private:
     if (c == '(') {
       ++m_i;
       bool f = fold, s = dotnl;
+      std::optional<size_t> group;
+      if (at_end() || peek() != '?') {
+        group = m_groups.size();
+        m_groups.emplace_back();
+      }
       if (!at_end() && peek() == '?') {
         ++m_i;
         if (m_p.substr(m_i, 2) == "P<" || (!at_end() && peek() == '<')) {
           size_t close = m_p.find('>', m_i);
           if (close == std::string_view::npos) return std::nullopt;
           m_i = close + 1;
+          group = m_groups.size();
+          m_groups.emplace_back();
         } else {
           bool neg = false;
           while (!at_end() && peek() != ':') {
@@ -306,6 +337,10 @@ private:
       auto inner = alternation(f, s, depth + 1);
       if (!inner || at_end() || peek() != ')') return std::nullopt;
       ++m_i;
+      if (group) {
+        m_groups[*group].chars = inner->chars;
+        m_groups[*group].min_len = inner->min_len;
+      }
       return inner;
     }
     if (c == '[') return char_class(fold);
@@ -319,14 +354,18 @@ private:
     }
     if (c == '^' || c == '$') {
       ++m_i;
-      return Info::empty_width();
+      Info i = Info::empty_width();
+      i.assertion = true;
+      return i;
     }
     if (c == '\\') {
       if (m_i + 1 < m_p.size()) {
         char e = m_p[m_i + 1];
         if (e == 'b' || e == 'B' || e == 'A' || e == 'z') {
           m_i += 2;
-          return Info::empty_width();
+          Info i = Info::empty_width();
+          i.assertion = true;
+          return i;
         }
       }
       CharSet cs;
@@ -511,6 +550,7 @@ private:
 
   std::string_view m_p;
   size_t m_i = 0;
+  std::vector<GroupFacts> m_groups = std::vector<GroupFacts>(1);
 };
 
 }  // namespace
@@ -521,6 +561,34 @@ bool WindowPlan::usable() const {
     if (a.size() < 2 || a.find('\n') != std::string::npos || (max_len != k_unbounded && a.size() > max_len))
       return false;
   return true;
+}
+
+std::vector<GroupFacts> group_facts(std::string_view pattern) {
+  Reader r(pattern);
+  if (!r.run()) return {};
+  return r.groups();
+}
+
+std::optional<std::bitset<256>> whole_string_charset(std::string_view pattern) {
+  // Exactly "^" class ("+" | "*") "$", optionally after "(?i)", where the class is one ASCII
+  // character set: anything else (alternatives, other anchors, \z ...) is not recognised.
+  std::string_view p = pattern;
+  std::string prefix;
+  if (p.starts_with("(?i)")) {
+    prefix = "(?i)";
+    p.remove_prefix(4);
+  }
+  if (p.size() < 4 || p.front() != '^' || p.back() != '$' || p[p.size() - 2] == '\\') return std::nullopt;
+  char q = p[p.size() - 2];
+  if (q != '+' && q != '*') return std::nullopt;
+  std::string item = prefix + std::string(p.substr(1, p.size() - 3));
+  Reader r(item);
+  auto info = r.run();
+  // One byte per match, no assertion, ASCII only: then `chars` is exactly the bytes accepted.
+  if (!info || info->min_len != 1 || info->max_len != 1 || info->assertion) return std::nullopt;
+  for (size_t c = 128; c < 256; ++c)
+    if (info->chars[c]) return std::nullopt;
+  return info->chars;
 }
 
 WindowPlan plan_windows(std::string_view pattern) {

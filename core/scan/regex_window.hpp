@@ -14,7 +14,9 @@
 // Case folding: under (?i) RE2 (like Go) folds 'k' with U+212A (KELVIN SIGN) and 's' with U+017F
 // (LATIN SMALL LETTER LONG S). Texts holding either character must be scanned without windows;
 // the scanner checks for them (k_fold_traps).
+#include <bitset>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,5 +39,21 @@ inline constexpr std::string_view k_fold_traps[] = {"\xE2\x84\xAA", "\xC5\xBF"};
 // Analyses pattern (as given to RE2, after Go translation). Never fails: an unusable plan is the
 // answer for anything unexpected.
 WindowPlan plan_windows(std::string_view pattern);
+
+// Facts true of what a capturing group captures whenever a match of the whole pattern has it.
+struct GroupFacts {
+  std::bitset<256> chars;  // every byte the capture may contain (a superset)
+  size_t min_len = 0;      // its length in bytes is at least this
+  bool always = true;      // every match of the pattern has this group (not optional, not in
+                           // one branch of an alternative)
+};
+// Per capturing group in RE2's numbering (index 0 unused); empty when the pattern is not
+// understood (the caller then knows nothing about the groups).
+std::vector<GroupFacts> group_facts(std::string_view pattern);
+
+// When pattern (an allowlist regex) matches exactly the non-empty strings made only of the
+// returned bytes, as in "^[a-zA-Z_.-]+$" (also with "*" or a leading (?i)): that byte set, which
+// is then a subset of what the pattern accepts. nullopt for any other pattern.
+std::optional<std::bitset<256>> whole_string_charset(std::string_view pattern);
 
 }  // namespace gw::scan

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/common/crypto.hpp"
+#include "core/scan/capture_skip.hpp"
 #include "core/scan/prefilter.hpp"
 #include "core/scan/regex_window.hpp"
 #include "core/scan/validators.hpp"
@@ -35,6 +36,7 @@ struct Scanner::Impl {
   std::vector<WindowPlan> plans;                        // per rule; usable() ones run in windows
   std::vector<std::vector<uint32_t>> rules_of_atom;     // (atom id - atom_base) -> rule indices
   std::vector<uint32_t> atom_len;                       // (atom id - atom_base) -> length
+  std::vector<CaptureSkip> skips;                       // per rule; usable() ones may skip groups
   uint32_t atom_base = 0, flag_base = 0;
 };
 
@@ -107,6 +109,7 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const std::vector<RuleSet
       if (a->target_rules.empty() ||
           std::find(a->target_rules.begin(), a->target_rules.end(), r.id) != a->target_rules.end())
         globals.push_back(a.get());
+    impl.skips.push_back(options.shortcuts ? plan_capture_skip(r, globals) : CaptureSkip{});
     impl.global_of_rule.push_back(std::move(globals));
   }
   // Required literals of the rules whose regex allows windows.
@@ -146,7 +149,13 @@ namespace {
 struct Candidate {
   std::string_view secret, match, line;
   std::string_view path;
-  const std::string* fingerprint;
+  std::string_view rule_id;
+  // Computed on first use (a SHA-256): most candidates are decided without it.
+  const std::string& fingerprint() const {
+    if (fp.empty()) fp = finding_fingerprint(rule_id, secret);
+    return fp;
+  }
+  mutable std::string fp;
 };
 
 bool contains_stopword(std::string_view secret, const std::vector<std::string>& words) {
@@ -187,7 +196,7 @@ bool allowed_by(const Allowlist& al, const Candidate& c) {
   }
   if (!al.fingerprints.empty()) {
     ++set;
-    if (std::find(al.fingerprints.begin(), al.fingerprints.end(), *c.fingerprint) != al.fingerprints.end())
+    if (std::find(al.fingerprints.begin(), al.fingerprints.end(), c.fingerprint()) != al.fingerprints.end())
       ++matched;
   }
   return al.condition_and ? (set > 0 && matched == set) : matched > 0;
@@ -309,26 +318,33 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
 
   const Impl& impl = *m_impl;
   // Scratch reused across calls on this thread: bodies hold thousands of small strings.
+  // found and run are all zero between calls (only the entries set are reset), so a call on a
+  // short string costs nothing per keyword or rule that does not occur.
   thread_local std::vector<uint8_t> run, found;
+  thread_local std::vector<uint32_t> seen, running;
   thread_local std::vector<KeywordIndex::Hit> hits;
   thread_local std::vector<std::vector<Window>> windows_of;  // per rule, from the atom hits
-  run.assign(m_rules.size(), 0);
-  for (uint32_t i : impl.always) run[i] = 1;
-  found.assign(impl.keywords.keyword_count(), 0);
+  if (run.size() < m_rules.size()) run.resize(m_rules.size(), 0);
+  if (found.size() < impl.keywords.keyword_count()) found.resize(impl.keywords.keyword_count(), 0);
   hits.clear();
-  impl.keywords.find(text, found, impl.atom_base, hits);
-  for (uint32_t k = 0; k < impl.atom_base; ++k)
-    if (found[k])
-      for (uint32_t r : impl.rules_of_keyword[k]) run[r] = 1;
+  seen.clear();
+  running.clear();
+  impl.keywords.find(text, found, impl.atom_base, hits, seen);
+  for (uint32_t i : impl.always) run[i] = 1, running.push_back(i);
+  for (uint32_t k : seen)
+    if (k < impl.atom_base)
+      for (uint32_t r : impl.rules_of_keyword[k])
+        if (!run[r]) run[r] = 1, running.push_back(r);
   const bool has_allow_marker = found[impl.flag_base] &&
                                 text.find("gitleaks:allow") != std::string_view::npos;
   // A folding trap (see regex_window.hpp) voids the windows' premise: scan whole texts then.
   const bool use_windows = !found[impl.flag_base + 1] && !found[impl.flag_base + 2];
+  for (uint32_t k : seen) found[k] = 0;
+  std::sort(running.begin(), running.end());  // rules run in their order, as before
   if (windows_of.size() < m_rules.size()) windows_of.resize(m_rules.size());
   if (use_windows) impl.collect_windows(text, run, hits, windows_of);
   std::vector<re2::StringPiece> groups;
-  for (uint32_t ri = 0; ri < m_rules.size(); ++ri) {
-    if (!run[ri]) continue;
+  for (uint32_t ri : running) {
     const Rule& rule = *m_rules[ri];
     if (rule.path) {
       if (ctx.file_path.empty() || !RE2::PartialMatch(ctx.file_path, *rule.path)) continue;
@@ -376,8 +392,7 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
       double h = shannon_entropy(secret);
       if (rule.entropy > 0 && h <= rule.entropy) return;
       if (!validate_candidate(rule.validator, secret)) return;
-      std::string fp = finding_fingerprint(rule.id, secret);
-      Candidate c{secret, m, line, ctx.file_path, &fp};
+      Candidate c{secret, m, line, ctx.file_path, rule.id, {}};
       bool allowed = false;
       for (const auto& al : rule.allowlists)
         if ((allowed = allowed_by(al, c))) break;
@@ -393,8 +408,27 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
       f.match_offset = mstart;
       f.match_length = m.size();
       f.entropy = h;
-      f.fingerprint = std::move(fp);
+      f.fingerprint = c.fingerprint();
       out.push_back(std::move(f));
+    };
+    // The next match in [from, end): its span only (a DFA pass) when the rule may skip group
+    // extraction; the groups are then extracted by an anchored match on exactly that span (the
+    // same leftmost-first parse) unless the skip applies. Returns false when there is no match;
+    // sets skipped when the match is to be dropped (then pass_match() moves past it).
+    const CaptureSkip& skip = impl.skips[ri];
+    bool skipped = false;
+    auto next_match = [&](size_t from, size_t end) {
+      skipped = false;
+      if (!skip.usable()) return re.Match(text, from, end, RE2::UNANCHORED, groups.data(), ngroups + 1);
+      if (!re.Match(text, from, end, RE2::UNANCHORED, groups.data(), 1)) return false;
+      std::string_view m = sv(groups[0]);
+      size_t mstart = static_cast<size_t>(m.data() - text.data());
+      if (skip.rejects(m)) return skipped = true;
+      return re.Match(text, mstart, mstart + m.size(), RE2::ANCHOR_BOTH, groups.data(), ngroups + 1) ||
+             re.Match(text, from, end, RE2::UNANCHORED, groups.data(), ngroups + 1);
+    };
+    auto pass_match = [&] {
+      pos = static_cast<size_t>(groups[0].data() - text.data()) + std::max<size_t>(groups[0].size(), 1);
     };
     if (use_windows && impl.plans[ri].usable()) {
       // Only starts inside a window can begin a match, and such a match ends by the window's
@@ -402,18 +436,21 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
       for (const Window& w : windows_of[ri]) {
         if (w.hi < pos) continue;
         size_t from = std::max(w.lo, pos);
-        while (from <= w.hi && re.Match(text, from, w.end, RE2::UNANCHORED, groups.data(), ngroups + 1)) {
+        while (from <= w.hi && next_match(from, w.end)) {
           if (static_cast<size_t>(groups[0].data() - text.data()) > w.hi) break;
-          on_match();
+          if (skipped) pass_match();
+          else on_match();
           from = pos;
         }
       }
-      continue;
+    } else {
+      while (pos <= text.size() && next_match(pos, text.size())) {
+        if (skipped) pass_match();
+        else on_match();
+      }
     }
-    while (pos <= text.size() &&
-           re.Match(text, pos, text.size(), RE2::UNANCHORED, groups.data(), ngroups + 1))
-      on_match();
   }
+  for (uint32_t ri : running) run[ri] = 0;
   std::sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
     return a.offset != b.offset ? a.offset < b.offset : a.rule_id < b.rule_id;
   });

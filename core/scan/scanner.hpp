@@ -56,6 +56,10 @@ struct ScannerOptions {
   // Run each rule's regex only on windows around its required literals (same findings, less
   // work; see regex_window.hpp). Off: every running rule scans the whole text (for comparison).
   bool windows = true;
+  // Exact shortcuts that change cost, never findings: skip extracting capture groups of a match
+  // every possible secret of which an allowlist accepts (capture_skip.hpp). Off: every match is
+  // checked the long way (the reference the property tests compare against).
+  bool shortcuts = true;
 };
 
 class Scanner {

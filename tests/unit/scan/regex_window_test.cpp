@@ -12,9 +12,11 @@ using namespace gw::scan;
 namespace {
 using V = std::vector<std::string>;
 
+// windows = false is the reference engine: whole texts, no shortcut.
 std::shared_ptr<const Scanner> make(const RuleSet& set, bool windows) {
   ScannerOptions o;
   o.windows = windows;
+  o.shortcuts = windows;
   auto s = Scanner::create({set}, o);
   REQUIRE(s.has_value());
   return *s;
@@ -26,7 +28,8 @@ std::shared_ptr<const Scanner> make(const RuleSet& set, bool windows) {
 std::vector<std::string> corpus(const RuleSet& set, const RuleSet& samples, unsigned seed, size_t count) {
   std::mt19937 rng(seed);
   V pieces = {"token = ", "password: ", "api_key=", "\n", " ", "\"", "'", "x", "_", "-", ".", "AKIA",
-              "sk-", "secret", "https://user:", "@", "  return 0;\n}\n", "ghp_", "\xE2\x84\xAA", "é"};
+              "sk-", "secret", "https://user:", "@", "  return 0;\n}\n", "ghp_", "\xE2\x84\xAA", "é",
+              "process.env.DB_PASSWORD", "my.config-value_name_x", "=", ": \"", "Zq8xW2pLk9RtY4vB"};
   (void)set;
   for (const auto& r : samples.rules) {
     for (const auto& e : r->examples) pieces.push_back(e);
