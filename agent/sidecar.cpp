@@ -23,6 +23,7 @@
 #include "core/audit/spool.hpp"
 #include "core/common/log.hpp"
 #include "core/limits/spend_store.hpp"
+#include "core/policy/policy_loader.hpp"
 #include "core/secrets/provider_keys.hpp"
 #include "core/stages/scan_stage.hpp"
 #include "core/stages/stage_list.hpp"
@@ -108,19 +109,18 @@ Status ensure_spool(const Paths& paths, const config::AuditPolicy& a, audit::Dev
   return {};
 }
 
-Result<std::shared_ptr<const config::Policy>> load_policy(const fs::path& file) {
-  if (file.empty()) return config::default_policy();
-  return config::load_policy_file(file);
+// The policy in force (policy_loader.hpp decides between an explicit file, the installed signed
+// bundle, the config dir's policy.toml and the built-in default).
+Result<policy::PolicyInForce> load_policy(const SidecarOptions& opts) {
+  return policy::load_policy_in_force(opts.paths, explicit_policy_file(opts), ::time(nullptr));
 }
 
 }  // namespace
 
-fs::path policy_path(const SidecarOptions& opts) {
+fs::path explicit_policy_file(const SidecarOptions& opts) {
   if (!opts.policy_file.empty()) return opts.policy_file;
   if (const char* p = std::getenv("GW_POLICY"); p && *p) return p;
-  fs::path f = opts.paths.config_dir / "policy.toml";
-  std::error_code ec;
-  return fs::exists(f, ec) ? f : fs::path();
+  return {};
 }
 
 Status run_sidecar(const SidecarOptions& opts) {
@@ -131,9 +131,9 @@ Status run_sidecar(const SidecarOptions& opts) {
   if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
     return fail(Errc::unavailable, "another gw sidecar is already running for " + opts.paths.state_dir.string());
 
-  fs::path pfile = policy_path(opts);
-  auto policy = load_policy(pfile);
+  auto policy = load_policy(opts);
   if (!policy) return fail(Errc::config, "cannot load policy:\n" + policy.error().message);
+  std::string policy_source = policy->source;
 
   SystemClock clock;
   providers::Registry registry;
@@ -185,7 +185,7 @@ Status run_sidecar(const SidecarOptions& opts) {
     relay.install(std::make_shared<const Snapshot>(Snapshot{p, stages::build_pipeline(services, p)}));
     return {};
   };
-  GW_CHECK(install(*policy));
+  GW_CHECK(install(policy->policy));
 
   start_signal_thread();
   Listener listener({opts.host, opts.port, opts.max_body_bytes}, relay);
@@ -214,7 +214,7 @@ Status run_sidecar(const SidecarOptions& opts) {
       auto snap = relay.snapshot();
       return {{"ok", true}, {"pid", ::getpid()}, {"port", port}, {"version", GW_VERSION},
               {"started_ms", started_ms}, {"uptime_s", (clock.now_ms() - started_ms) / 1000},
-              {"policy", {{"version", snap->policy->version}, {"source", pfile.empty() ? "built-in" : pfile.string()}}},
+              {"policy", {{"version", snap->policy->version}, {"source", policy_source}}},
               {"sessions", sessions.live_count()}, {"stats", stats.to_json()},
               {"guardrails", {{"enabled", snap->policy->guardrails.enabled},
                               {"response_action", config::to_string(snap->policy->guardrails.response_action)},
@@ -253,11 +253,12 @@ Status run_sidecar(const SidecarOptions& opts) {
     }
     if (op == "reload") {
       std::lock_guard lock(reload_mutex);
-      auto p = load_policy(pfile);
+      auto p = load_policy(opts);
       if (!p) return {{"ok", false}, {"error", p.error().message}};
-      if (auto st = install(*p); !st) return {{"ok", false}, {"error", st.error().message}};
-      log::write(log::Level::info, "policy reloaded", {{"version", (*p)->version}});
-      return {{"ok", true}, {"version", (*p)->version}};
+      if (auto st = install(p->policy); !st) return {{"ok", false}, {"error", st.error().message}};
+      policy_source = p->source;
+      log::write(log::Level::info, "policy reloaded", {{"version", p->policy->version}, {"source", p->source}});
+      return {{"ok", true}, {"version", p->policy->version}};
     }
     if (op == "stop") {
       request_stop();
@@ -278,7 +279,7 @@ Status run_sidecar(const SidecarOptions& opts) {
   }
   log::write(log::Level::info, "sidecar listening",
              {{"host", opts.host}, {"port", port}, {"pid", ::getpid()}, {"metrics_port", metrics_port},
-              {"policy", pfile.empty() ? "built-in" : pfile.string()}});
+              {"policy", policy_source}});
 
   {
     std::unique_lock lock(g_stop_mutex);

@@ -31,7 +31,8 @@ struct SidecarOptions {
 // start (bad policy, port in use, another sidecar running).
 Status run_sidecar(const SidecarOptions& opts);
 
-// Where the policy comes from for these options (for messages and status).
-std::filesystem::path policy_path(const SidecarOptions& opts);
+// The policy file named by --policy or $GW_POLICY (a policy file or a signed bundle); empty when
+// neither is set, and the policy in force is found as policy_loader.hpp describes.
+std::filesystem::path explicit_policy_file(const SidecarOptions& opts);
 
 }  // namespace gw::agent

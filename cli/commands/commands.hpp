@@ -11,6 +11,9 @@ void add_agent_command(CLI::App& app, CommandContext& ctx);    // gw agent [run|
 void add_status_command(CLI::App& app, CommandContext& ctx);   // gw status [--json] [--key ID]...
 void add_metrics_command(CLI::App& app, CommandContext& ctx);  // gw metrics
 void add_policy_command(CLI::App& app, CommandContext& ctx);   // gw policy check|hash-key
+// gw policy keygen|sign|verify|install|show (added under the `policy` subcommand)
+void add_policy_signing_commands(CLI::App& policy, CommandContext& ctx);
+void add_trust_command(CLI::App& app, CommandContext& ctx);    // gw trust add|list|rm|reset|delegate|revoke
 void add_usage_command(CLI::App& app, CommandContext& ctx);    // gw usage [--by model|day|agent|key]
 void add_audit_command(CLI::App& app, CommandContext& ctx);    // gw audit tail|show|verify|export
 void add_scan_command(CLI::App& app, CommandContext& ctx);     // gw scan [--rules F]... [PATH|-]...

@@ -44,7 +44,7 @@ int run_hash_key(bool make_new) {
 }  // namespace
 
 void add_policy_command(CLI::App& app, CommandContext& ctx) {
-  auto* policy = app.add_subcommand("policy", "Check policy files and make key hashes");
+  auto* policy = app.add_subcommand("policy", "Check, sign, verify and install policy");
   policy->require_subcommand(1);
 
   auto* check = policy->add_subcommand("check", "Validate a policy file exactly as the daemon does");
@@ -56,6 +56,8 @@ void add_policy_command(CLI::App& app, CommandContext& ctx) {
   auto make_new = std::make_shared<bool>(false);
   hash->add_flag("--new", *make_new, "generate a new random secret and print it with its hash");
   hash->callback([&ctx, make_new] { ctx.exit_code = run_hash_key(*make_new); });
+
+  add_policy_signing_commands(*policy, ctx);
 }
 
 }  // namespace gw::cli

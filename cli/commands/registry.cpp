@@ -30,6 +30,7 @@ int run(int argc, char** argv) {
   add_status_command(app, ctx);
   add_metrics_command(app, ctx);
   add_policy_command(app, ctx);
+  add_trust_command(app, ctx);
   add_usage_command(app, ctx);
   add_audit_command(app, ctx);
   add_scan_command(app, ctx);

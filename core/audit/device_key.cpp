@@ -1,7 +1,6 @@
 #include "core/audit/device_key.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,19 +13,6 @@ namespace gw::audit {
 namespace fs = std::filesystem;
 
 namespace {
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-
-const unsigned char* bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
-
 std::string from_hex(std::string_view hex) {
   auto nib = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
@@ -67,52 +53,6 @@ Status write_file_mode(const fs::path& p, const std::string& data, mode_t mode) 
   return {};
 }
 }  // namespace
-
-Result<DeviceKey> DeviceKey::from_private(std::string_view seed32) {
-  if (seed32.size() != 32) return fail(Errc::invalid_argument, "device key: seed must be 32 bytes");
-  PkeyPtr pk(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes(seed32), 32));
-  if (!pk) return fail(Errc::internal, "device key: OpenSSL refused the Ed25519 seed");
-  unsigned char pub[32];
-  size_t len = sizeof pub;
-  if (EVP_PKEY_get_raw_public_key(pk.get(), pub, &len) != 1 || len != 32)
-    return fail(Errc::internal, "device key: cannot derive the public key");
-  DeviceKey k;
-  k.m_seed = std::string(seed32);
-  k.m_public = std::string(reinterpret_cast<char*>(pub), 32);
-  return k;
-}
-
-Result<DeviceKey> DeviceKey::from_public(std::string_view pub32) {
-  if (pub32.size() != 32) return fail(Errc::invalid_argument, "device key: public key must be 32 bytes");
-  DeviceKey k;
-  k.m_public = std::string(pub32);
-  return k;
-}
-
-DeviceKey DeviceKey::generate() { return *from_private(random_bytes(32)); }
-
-std::string DeviceKey::key_id() const { return sha256_hex(m_public).substr(0, 16); }
-
-Result<std::string> DeviceKey::sign(std::string_view msg) const {
-  if (m_seed.empty()) return fail(Errc::internal, "device key: no private key to sign with");
-  PkeyPtr pk(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes(m_seed), 32));
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  unsigned char sig[64];
-  size_t len = sizeof sig;
-  if (!pk || !ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pk.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), sig, &len, bytes(msg), msg.size()) != 1)
-    return fail(Errc::internal, "device key: Ed25519 signing failed");
-  return std::string(reinterpret_cast<char*>(sig), len);
-}
-
-bool DeviceKey::verify(std::string_view msg, std::string_view sig) const {
-  if (m_public.size() != 32 || sig.size() != 64) return false;
-  PkeyPtr pk(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes(m_public), 32));
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!pk || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pk.get()) != 1)
-    return false;
-  return EVP_DigestVerify(ctx.get(), bytes(sig), sig.size(), bytes(msg), msg.size()) == 1;
-}
 
 Result<DeviceKey> FileDeviceKeyStore::load_or_create() {
   fs::path priv = m_dir / "device_key", pub = m_dir / "device_key.pub";

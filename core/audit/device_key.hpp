@@ -6,33 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "core/common/ed25519.hpp"
 #include "core/common/result.hpp"
 
 namespace gw::audit {
 
-// An Ed25519 key pair (or a public key only, for verification). Thread-safe for sign/verify.
-class DeviceKey {
-public:
-  // From a 32-byte raw private seed / a 32-byte raw public key.
-  static Result<DeviceKey> from_private(std::string_view seed32);
-  static Result<DeviceKey> from_public(std::string_view pub32);
-  static DeviceKey generate();
-
-  bool has_private() const { return !m_seed.empty(); }
-  const std::string& public_raw() const { return m_public; }  // 32 bytes
-  // The raw private seed, for a key store persisting it; never log it.
-  const std::string& private_raw() const { return m_seed; }
-  // Short stable id of the public key: first 16 hex chars of sha256(public key).
-  std::string key_id() const;
-  // 64-byte Ed25519 signature of msg. Requires has_private().
-  Result<std::string> sign(std::string_view msg) const;
-  // True when sig is a valid signature of msg by this public key.
-  bool verify(std::string_view msg, std::string_view sig) const;
-
-private:
-  std::string m_seed;    // raw private seed, empty for a public-only key
-  std::string m_public;  // raw public key
-};
+// The device key is an Ed25519 key pair (or a public key only, for verification).
+using DeviceKey = Ed25519Key;
 
 class DeviceKeyStore {
 public:

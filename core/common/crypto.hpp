@@ -1,6 +1,7 @@
 #pragma once
 // Small cryptographic helpers over OpenSSL. Token comparison is constant time.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,8 @@ std::string to_hex(std::string_view bytes);
 std::string random_bytes(size_t n);
 // base64url without padding.
 std::string base64url(std::string_view bytes);
+// Decodes base64url (padding optional); nullopt on any other character or an impossible length.
+std::optional<std::string> from_base64url(std::string_view text);
 // A short, stable, non-reversible label for a secret (first 8 hex of SHA-256), for logs.
 std::string fingerprint(std::string_view secret);
 

@@ -115,6 +115,16 @@ struct Policy {
   Guardrails guardrails;
   AuditPolicy audit;  // [audit]
 
+  // Set when the policy came from a signed bundle (core/policy): past valid_until_s (unix seconds:
+  // the bundle's expiry plus its offline grace) the policy is out of date; fail_open says whether
+  // requests still run under it. `origin` names the bundle for messages ("bundle v7 (acme)").
+  struct Validity {
+    int64_t valid_until_s = 0;
+    bool fail_open = false;
+    std::string origin;
+  };
+  std::optional<Validity> validity;
+
   // Index from secret_hash to key id, filled by the loader. Lookups go through find_by_secret.
   std::unordered_map<std::string, std::string> key_by_hash;
 

@@ -5,6 +5,7 @@
 #include "core/stages/forward_stage.hpp"
 #include "core/stages/limits_stage.hpp"
 #include "core/stages/model_access_stage.hpp"
+#include "core/stages/policy_validity_stage.hpp"
 #include "core/stages/scan_stage.hpp"
 #include "core/stages/usage_stage.hpp"
 
@@ -19,6 +20,7 @@ std::shared_ptr<const pipeline::Pipeline> build_pipeline(const Services& service
   std::shared_ptr<AuditRecorder> audit;
   if (policy->audit.enabled) audit = AuditRecorder::create(policy->audit, services.audit_spool);
   if (audit) stages.push_back(std::make_unique<AuditOutcomeStage>(audit));  // records how each request ended
+  stages.push_back(std::make_unique<PolicyValidityStage>(services.clock));  // signed policy still current
   stages.push_back(std::make_unique<AuthStage>(services));      // who is calling
   stages.push_back(std::make_unique<ModelAccessStage>());        // which providers and models
   stages.push_back(std::make_unique<LimitsStage>(services.admission, services.usage_log));  // budgets, rate limits
