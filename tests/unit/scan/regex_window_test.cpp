@@ -137,7 +137,7 @@ TEST_CASE("shortcuts: PII rules run after one RE2::Set pass find what each rule 
   REQUIRE(set.has_value());
   auto fast = make(*set, true), reference = make(*set, false);
   for (std::string_view text :
-       {"mail jane.doe@example.org or call +44 20 7946 0958, card 4111 1111 1111 1111",
+       {"mail jane.doe@acme-corp.com or call +44 20 7946 0958, card 4111 1111 1111 1111",
         "IBAN DE89 3704 0044 0532 0130 00, SSN 123-45-6789, hosts 10.0.0.1 and 2001:db8::1",
         "int main() { return 0; }", ""}) {
     auto a = fast->scan(text), b = reference->scan(text);
@@ -148,5 +148,5 @@ TEST_CASE("shortcuts: PII rules run after one RE2::Set pass find what each rule 
       CHECK(a[i].length == b[i].length);
     }
   }
-  CHECK(fast->scan("mail jane.doe@example.org or call +44 20 7946 0958").size() >= 2);
+  CHECK(fast->scan("mail jane.doe@acme-corp.com today").size() == 1);  // the texts do reach the PII rules
 }
