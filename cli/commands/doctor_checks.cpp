@@ -17,6 +17,7 @@
 #include "core/audit/central_config.hpp"
 #include "core/common/crypto.hpp"
 #include "core/config/policy.hpp"
+#include "core/policy/policy_loader.hpp"
 #include "core/secrets/provider_keys.hpp"
 
 namespace gw::cli {
@@ -99,22 +100,41 @@ CheckResult policy_check(const Paths& paths, const std::optional<nlohmann::json>
   CheckResult c{"policy", "policy in force", Verdict::ok, "", ""};
   agent::SidecarOptions o;
   o.paths = paths;
-  fs::path file = agent::policy_path(o);
-  auto p = file.empty() ? Result<std::shared_ptr<const config::Policy>>(config::default_policy()) : config::load_policy_file(file);
+  fs::path file = agent::explicit_policy_file(o);
+  int64_t now = static_cast<int64_t>(::time(nullptr));
+  auto p = policy::load_policy_in_force(paths, file, now);
   if (!p) {
     c.verdict = Verdict::fail;
-    c.detail = "cannot load " + file.string() + ":\n" + p.error().message;
-    c.fix = "fix the errors above (`gw policy check " + file.string() + "` shows them), then `gw agent reload`";
+    std::string what = file.empty() ? std::string("the policy in force") : file.string();
+    c.detail = "cannot load " + what + ":\n" + p.error().message;
+    c.fix = file.empty() ? "fix the errors above (`gw policy show` explains), then `gw agent reload`"
+                         : "fix the errors above (`gw policy check " + file.string() + "` shows them), then `gw agent reload`";
     return c;
   }
-  policy = *p;
-  c.detail = (file.empty() ? std::string("built-in policy") : file.string()) + ", version \"" + (*p)->version +
-             "\"; no expiry (a local policy does not expire)";
+  policy = p->policy;
+  c.detail = p->source + ", version \"" + p->policy->version + "\"";
+  if (p->bundle) {
+    const auto& b = *p->bundle;
+    int64_t left = b.expires_at - now;
+    c.detail += left > 0 ? "; signed bundle expires in " + std::to_string(left / 3600) + " h"
+                         : "; signed bundle EXPIRED, offline grace ends in " +
+                               std::to_string((b.expires_at + b.grace_s - now) / 3600) + " h";
+    if (left <= 0) {
+      c.verdict = Verdict::warn;
+      c.fix = "the signed policy expired: reconnect to the central gateway (`gw policy fetch`) or install a current "
+              "bundle (`gw policy install BUNDLE`)";
+    } else if (left < 24 * 3600) {
+      c.verdict = Verdict::warn;
+      c.fix = "the signed policy expires within a day: check that the sidecar reaches the central gateway (`gw policy fetch`)";
+    }
+  } else {
+    c.detail += "; no expiry (a local policy does not expire)";
+  }
   if (status) {
     std::string running = (*status)["policy"].value("version", "");
-    if (running != (*p)->version) {
+    if (running != p->policy->version) {
       c.verdict = Verdict::warn;
-      c.fix = "the sidecar runs policy version \"" + running + "\", not the file's: run `gw agent reload`";
+      c.fix = "the sidecar runs policy version \"" + running + "\", not this one: run `gw agent reload`";
     }
   }
   return c;
