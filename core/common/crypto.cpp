@@ -14,10 +14,30 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+namespace {
+
+// The SHA-256 implementation, fetched once: EVP_sha256() / implicit fetches look the provider up
+// on every digest.
+const EVP_MD* sha256_md() {
+  static EVP_MD* const k_md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return k_md ? k_md : EVP_sha256();
+}
+
+struct MdCtx {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~MdCtx() { EVP_MD_CTX_free(ctx); }
+};
+
+}  // namespace
+
 std::string sha256(std::string_view data) {
+  // One digest context per thread, reset by each init: no allocation per digest.
+  thread_local MdCtx t_ctx;
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+  if (!t_ctx.ctx || EVP_DigestInit_ex2(t_ctx.ctx, sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(t_ctx.ctx, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(t_ctx.ctx, out, &len) != 1)
+    std::abort();  // only on allocation failure inside OpenSSL
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
