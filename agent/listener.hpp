@@ -10,10 +10,7 @@
 #include <thread>
 
 #include "agent/relay.hpp"
-
-namespace httplib {
-class Server;
-}
+#include "core/http/server.hpp"
 
 namespace gw::agent {
 
@@ -29,16 +26,16 @@ class Listener {
 public:
   Listener(ListenerOptions opts, Relay& relay);
   ~Listener();
-  // Binds and starts serving on a background thread; returns the bound port.
+  // Binds and starts serving on gw's HTTP server (core/http/server.hpp); returns the bound port.
   Result<int> start();
   void stop();
   int port() const { return m_port; }
 
 private:
+  void on_request(http::ServerRequest& req);
   ListenerOptions m_opts;
   Relay& m_relay;
-  std::unique_ptr<httplib::Server> m_server;
-  std::thread m_thread;
+  std::unique_ptr<http::Server> m_server;
   int m_port = 0;
 };
 

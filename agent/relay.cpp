@@ -1,7 +1,5 @@
 #include "agent/relay.hpp"
 
-#include <httplib.h>
-
 #include "core/common/clock.hpp"
 #include "core/common/ids.hpp"
 #include "core/providers/client_info.hpp"
@@ -13,39 +11,22 @@ using pipeline::Outcome;
 
 namespace {
 
-// Pseudo-headers httplib adds to every request; they are not the agent's and must not travel.
-bool is_httplib_pseudo_header(std::string_view name) {
-  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT";
-}
-
-http::Request to_request(const httplib::Request& h, std::string body) {
+// The agent's request as the pipeline sees it: framing and hop-by-hop headers stay behind (the
+// body is complete; Expect was answered by the server).
+http::Request to_request(const http::RequestHead& h, std::string body) {
   http::Request r;
   r.method = h.method;
   r.path = h.path;
-  size_t q = h.target.find('?');
-  if (q != std::string::npos) r.query = h.target.substr(q + 1);
-  for (const auto& [k, v] : h.headers)
-    if (!is_httplib_pseudo_header(k) && !http::is_hop_by_hop(k) && !http::iequals(k, "content-length"))
+  r.query = h.query;
+  r.headers.items().reserve(h.headers.items().size());
+  for (const auto& [k, v] : h.headers.items())
+    if (!http::is_hop_by_hop(k) && !http::iequals(k, "content-length") && !http::iequals(k, "expect"))
       r.headers.add(k, v);
   r.body = std::move(body);
   return r;
 }
 
 constexpr size_t k_max_tapped_json = 16 * 1024 * 1024;
-
-// The state of one relayed response, shared by the content provider and its releaser.
-struct RelayState {
-  std::shared_ptr<Exchange> ex;
-  std::shared_ptr<const pipeline::Pipeline> pipeline;
-  std::unique_ptr<http::SseParser> sse;  // set for text/event-stream responses
-  std::string json;                      // non-stream body, kept for the usage tap
-  std::string chunk;
-  std::string filtered;                  // what a rewriting response filter lets through now
-  bool ended = false;                    // upstream body ended cleanly
-  bool cut = false;
-  bool client_gone = false;
-  bool completed = false;
-};
 
 }  // namespace
 
@@ -55,40 +36,38 @@ void Relay::finish(Exchange& ex, const pipeline::Pipeline* pipeline) {
   m_services.sink.record(ex);
 }
 
-void Relay::respond_local(Exchange& ex, httplib::Response& res) {
+void Relay::respond_local(Exchange& ex, http::ResponseWriter& res) {
   const http::Reply& r = *ex.reply;
-  res.status = r.status;
-  for (const auto& [k, v] : r.headers.items()) res.set_header(k, v);
-  if (!r.body.empty()) res.set_content(r.body, r.content_type);
+  res.send(r.status, r.headers, r.body.empty() ? std::string_view() : std::string_view(r.content_type), r.body);
   ex.status = r.status;
   ex.bytes_out = static_cast<int64_t>(r.body.size());
 }
 
-void Relay::refuse(const httplib::Request& hreq, httplib::Response& res, int status, std::string message) {
+void Relay::refuse(const http::RequestHead& head, http::ResponseWriter& res, int status, std::string message) {
   Exchange ex;
   ex.id = uuid_v7();
   ex.t.start_ns = mono_ns();
   m_services.sink.begin(ex);
-  auto resolved = m_services.registry.resolve(hreq.method, hreq.path, http::Headers());
+  auto resolved = m_services.registry.resolve(head.method, head.path, http::Headers());
   ex.provider = resolved.provider;
-  ex.request.method = hreq.method;
+  ex.request.method = head.method;
   ex.request.path = resolved.path;
-  ex.original_path = hreq.path;
-  ex.agent = providers::detect_client(to_request(hreq, "").headers).agent;
+  ex.original_path = head.path;
+  ex.agent = providers::detect_client(head.headers).agent;
   ex.deny({status, std::move(message)});
   ex.reason_code = "refused";
   respond_local(ex, res);
   finish(ex, nullptr);
 }
 
-void Relay::handle(const httplib::Request& hreq, httplib::Response& res, std::string body) {
+void Relay::handle(const http::RequestHead& head, std::string body, http::ResponseWriter& res) {
   auto ex = std::make_shared<Exchange>();
   ex->t.start_ns = mono_ns();
   ex->id = uuid_v7();
   m_services.sink.begin(*ex);
   ex->bytes_in = static_cast<int64_t>(body.size());
-  ex->request = to_request(hreq, std::move(body));
-  ex->original_path = hreq.path;
+  ex->request = to_request(head, std::move(body));
+  ex->original_path = head.path;
   auto resolved = m_services.registry.resolve(ex->request.method, ex->request.path, ex->request.headers);
   ex->provider = resolved.provider;
   ex->request.path = resolved.path;
@@ -99,14 +78,14 @@ void Relay::handle(const httplib::Request& hreq, httplib::Response& res, std::st
   ex->policy = snap->policy;
 
   if (!resolved.route) {
-    ex->deny({404, "gw: unknown route " + hreq.method + " " + hreq.path + " for the " +
+    ex->deny({404, "gw: unknown route " + head.method + " " + head.path + " for the " +
                        std::string(ex->provider->id()) + " API"}, Outcome::gateway_error);
     respond_local(*ex, res);
     return finish(*ex, nullptr);
   }
   ex->route = *resolved.route;
   if (ex->route.endpoint == providers::Endpoint::preconnect) {  // Claude Code's ignored HEAD /
-    res.status = 200;
+    res.send(200, {}, {}, {});
     ex->status = 200;
     ex->outcome = Outcome::completed;
     return finish(*ex, nullptr);
@@ -127,98 +106,91 @@ void Relay::handle(const httplib::Request& hreq, httplib::Response& res, std::st
     respond_local(*ex, res);
     return finish(*ex, pipeline.get());
   }
+  relay_upstream(*ex, *pipeline, res);
+}
 
-  http::UpstreamResponse& up = *ex->upstream;
-  res.status = up.status;
-  std::string content_type = "application/octet-stream";
+void Relay::relay_upstream(Exchange& e, const pipeline::Pipeline& pipeline, http::ResponseWriter& res) {
+  http::UpstreamResponse& up = *e.upstream;
+  http::Headers out;
+  out.items().reserve(up.headers.items().size() + 1);
+  bool is_sse = false, has_type = false;
   for (const auto& [k, v] : up.headers.items()) {
     if (http::is_hop_by_hop(k) || http::iequals(k, "content-length")) continue;
     if (http::iequals(k, "content-type")) {
-      content_type = v;
-      continue;
+      if (has_type) continue;
+      has_type = true;
+      is_sse = v.starts_with("text/event-stream");
     }
-    res.set_header(k, v);
+    out.add(k, v);
   }
-  auto st = std::make_shared<RelayState>();
-  st->ex = ex;
-  st->pipeline = pipeline;
-  st->ended = up.finished();  // an empty body is complete at the head
-  bool is_sse = content_type.starts_with("text/event-stream");
-  pipeline::ResponseFilter* filter = ex->response_filter.get();
-  if (filter) filter->begin(*ex, up.status, is_sse);
+  if (!has_type) out.add("Content-Type", "application/octet-stream");
+  pipeline::ResponseFilter* filter = e.response_filter.get();
+  if (filter) filter->begin(e, up.status, is_sse);
   const bool rewrite = filter && filter->rewrites();
+  std::unique_ptr<http::SseParser> sse;
   if (is_sse) {
-    Exchange* exp = ex.get();
-    const pipeline::Pipeline* pp = pipeline.get();
-    st->sse = std::make_unique<http::SseParser>([exp, pp](const http::SseEvent& ev) { pp->on_event(*exp, ev); });
+    Exchange* exp = &e;
+    const pipeline::Pipeline* pp = &pipeline;
+    sse = std::make_unique<http::SseParser>([exp, pp](const http::SseEvent& ev) { pp->on_event(*exp, ev); });
   }
+  std::optional<uint64_t> length;
+  if (auto len = up.content_length(); len && !up.chunked() && !rewrite) length = static_cast<uint64_t>(*len);
+  res.start(up.status, out, length);
 
+  std::string chunk, json, filtered;
+  bool ended = false, cut = false, client_gone = false, completed = false;
   // Completes the exchange once: usage settled, stages' on_complete run, counters updated. Runs
   // before the last bytes reach the agent when the body ended cleanly, so an agent that has its
-  // answer also finds it accounted; otherwise (cut, agent gone) from httplib's releaser.
-  auto complete = [this, st]() {
-    if (st->completed) return;
-    st->completed = true;
-    Exchange& e = *st->ex;
-    if (st->ended && !st->sse && e.usage_tap) e.usage_tap->on_json_body(st->json);
-    e.outcome = st->ended ? Outcome::completed : st->cut ? Outcome::stream_cut : Outcome::client_gone;
-    finish(e, st->pipeline.get());
+  // answer also finds it accounted.
+  auto complete = [&] {
+    if (completed) return;
+    completed = true;
+    if (ended && !sse && e.usage_tap) e.usage_tap->on_json_body(json);
+    e.outcome = ended ? Outcome::completed : cut ? Outcome::stream_cut : Outcome::client_gone;
+    finish(e, &pipeline);
   };
-  // Relays the next piece of the upstream body; false aborts the response (the agent sees the
-  // connection cut, exactly as the upstream cut it).
-  auto pump = [st, complete, filter, rewrite](httplib::DataSink& sink) -> bool {
-    Exchange& e = *st->ex;
-    auto n = e.upstream->read_body(st->chunk);
-    if (!n) {
-      st->cut = true;
-      e.reason = n.error().message;
-      return false;
+  bool last = up.finished();  // an empty body is complete at the head
+  while (true) {
+    size_t n = 0;
+    if (!last) {
+      auto r = up.read_body(chunk);
+      if (!r) {  // the upstream cut its body: cut the agent's too, so its retry logic runs
+        cut = true;
+        e.reason = r.error().message;
+        break;
+      }
+      n = *r;
+      last = n == 0 || up.finished();
     }
-    // A Content-Length body is complete once its last byte is read; httplib does not ask again.
-    const bool last = *n == 0 || e.upstream->finished();
-    std::string_view send(st->chunk.data(), *n);
+    std::string_view send(chunk.data(), n);
     if (filter) {  // only when policy asked for it; otherwise the bytes go through untouched
-      st->filtered.clear();
-      if (*n) filter->write(e, send, st->filtered);
-      if (last) filter->finish(e, st->filtered);
-      if (rewrite) send = st->filtered;
+      filtered.clear();
+      if (n) filter->write(e, send, filtered);
+      if (last) filter->finish(e, filtered);
+      if (rewrite) send = filtered;
     }
-    if (*n) {
+    if (n) {
       if (e.t.first_byte_ns == 0) e.t.first_byte_ns = mono_ns();
-      if (st->sse) st->sse->feed(st->chunk);
-      else if (st->json.size() + st->chunk.size() <= k_max_tapped_json) st->json += st->chunk;
+      if (sse) sse->feed(std::string_view(chunk.data(), n));
+      else if (json.size() + n <= k_max_tapped_json) json.append(chunk.data(), n);
     }
     e.bytes_out += static_cast<int64_t>(send.size());
     if (last) {
-      st->ended = true;
+      ended = true;
       complete();
     }
-    if (!send.empty() && !sink.write(send.data(), send.size())) {
-      st->client_gone = true;
-      return false;
+    if (!send.empty() && !res.write(send)) {
+      client_gone = true;
+      break;
     }
-    return true;
-  };
-  auto release = [st, complete](bool) {
-    complete();
-    st->ex->upstream.reset();  // returns the connection to the pool, or closes a cut one
-  };
-
-  if (auto len = up.content_length(); len && !up.chunked() && !rewrite) {
-    res.set_content_provider(
-        static_cast<size_t>(*len), content_type,
-        [pump](size_t, size_t, httplib::DataSink& sink) { return pump(sink); },
-        release);
-  } else {
-    res.set_chunked_content_provider(
-        content_type,
-        [st, pump](size_t, httplib::DataSink& sink) {
-          if (!pump(sink)) return false;
-          if (st->ended) sink.done();
-          return true;
-        },
-        release);
+    if (last) {
+      if (!res.end()) client_gone = true;
+      break;
+    }
   }
+  (void)client_gone;
+  complete();
+  e.upstream.reset();  // returns the connection to the pool, or closes a cut one
 }
 
 }  // namespace gw::agent

@@ -7,13 +7,9 @@
 #include <memory>
 #include <string>
 
+#include "core/http/server.hpp"
 #include "core/pipeline/pipeline.hpp"
 #include "core/stages/services.hpp"
-
-namespace httplib {
-struct Request;
-struct Response;
-}  // namespace httplib
 
 namespace gw::agent {
 
@@ -29,14 +25,16 @@ public:
   void install(std::shared_ptr<const Snapshot> snapshot) { m_snapshot.store(std::move(snapshot)); }
   std::shared_ptr<const Snapshot> snapshot() const { return m_snapshot.load(); }
 
-  // Handles a request whose body was read; fills res (possibly with a streaming provider).
-  void handle(const httplib::Request& hreq, httplib::Response& res, std::string body);
+  // Handles a request whose body was read: answers through res, streaming the upstream body as
+  // it arrives. Returns once the exchange is complete (answered, cut, or the agent gone).
+  void handle(const http::RequestHead& head, std::string body, http::ResponseWriter& res);
   // Answers without running the pipeline (loopback guard, oversized body), in the shape of the
   // API the path belongs to.
-  void refuse(const httplib::Request& hreq, httplib::Response& res, int status, std::string message);
+  void refuse(const http::RequestHead& head, http::ResponseWriter& res, int status, std::string message);
 
 private:
-  void respond_local(pipeline::Exchange& ex, httplib::Response& res);
+  void respond_local(pipeline::Exchange& ex, http::ResponseWriter& res);
+  void relay_upstream(pipeline::Exchange& ex, const pipeline::Pipeline& pipeline, http::ResponseWriter& res);
   void finish(pipeline::Exchange& ex, const pipeline::Pipeline* pipeline);
   const stages::Services& m_services;
   std::atomic<std::shared_ptr<const Snapshot>> m_snapshot;
