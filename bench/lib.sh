@@ -148,10 +148,14 @@ http {
 EOF
 }
 
-# write_gw_policy FILE FAKE_PORT SECRET_HASH: every provider at the fake, one key for the bench.
+# write_gw_policy FILE FAKE_PORT SECRET_HASH [VARIANT]: every provider at the fake, one key for
+# the bench. VARIANT full (the default policy a team would run: auth, model access, budgets and
+# rate limits that never trigger, guardrails with the built-in rules, durable audit) or the same
+# with one stage switched off through policy: no-guardrails, no-audit, no-limits; bare: all three.
 write_gw_policy() {
+  local variant=${4:-full}
   cat >"$1" <<EOF
-version = "bench"
+version = "bench-$variant"
 [providers.anthropic]
 base_url = "http://127.0.0.1:$2"
 [providers.openai]
@@ -165,6 +169,18 @@ providers = ["anthropic", "openai", "gemini"]
 models = ["*"]
 secret_hash = "$3"
 EOF
+  if [[ $variant != no-limits && $variant != bare ]]; then
+    cat >>"$1" <<EOF
+budgets.daily = { usd = 1000000, period = "day" }
+limits = { requests_per_minute = 100000000, tokens_per_minute = 100000000000, concurrent = 4096 }
+EOF
+  fi
+  if [[ $variant != no-guardrails && $variant != bare ]]; then
+    printf '[guardrails]\nenabled = true\n' >>"$1"
+  fi
+  if [[ $variant == no-audit || $variant == bare ]]; then
+    printf '[audit]\nenabled = false\n' >>"$1"
+  fi
 }
 
 # write_ccr_config FILE PORT FAKE_PORT: claude-code-router passing Anthropic requests through to

@@ -35,8 +35,9 @@ debian_packages=(
   rsyslog  # the SIEM syslog tests run a real rsyslogd (no system service needed)
   dbus gnome-keyring libsecret-tools   # the Secret Service tests run a real, private keyring
   zsh fish                             # the completion tests check the generated scripts' syntax
+  gnuplot-nox nginx  # bench/run: the PNG charts and the plain reverse-proxy baseline
 )
-brew_packages=(cmake ninja pkg-config cpp-httplib cli11 nlohmann-json tomlplusplus re2 openssl@3 sqlite libpq doctest google-benchmark node rsyslog llvm)
+brew_packages=(cmake ninja pkg-config cpp-httplib cli11 nlohmann-json tomlplusplus re2 openssl@3 sqlite libpq doctest google-benchmark node rsyslog llvm gnuplot nginx)
 
 as_root() {
   if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

@@ -1,10 +1,12 @@
 #include "bench/loadgen/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 #include <vector>
 
 namespace gw::bench {
@@ -41,6 +43,7 @@ struct Runs {
   std::map<std::pair<std::string, double>, std::map<std::string, json>> cells;
   std::map<std::pair<std::string, double>, std::map<std::string, std::string>> skipped;
   std::map<std::string, json> rss;
+  std::map<std::string, json> launcher;  // "claude" / "gw-claude" -> {runs_us: "t1 t2 ..."}
   json meta = json::object();
 };
 
@@ -59,6 +62,8 @@ Result<Runs> load(const std::string& path) {
     if (kind == "meta") {
       for (auto& [k, v] : j.items())
         if (k != "kind") r.meta[k] = v;
+    } else if (kind == "launcher") {
+      r.launcher[j.value("target", "?")] = j;
     } else if (kind == "rss") {
       r.rss[j.value("target", "?")] = j;
     } else if (kind == "skip") {
@@ -162,6 +167,62 @@ std::string mb(const json& j, const char* k) {
   return b;
 }
 
+// The cost of each stage: gw with the full default policy and with one stage switched off.
+const std::vector<std::pair<std::string, std::string>> k_stage_variants = {
+    {"gw", "full default policy"},
+    {"gw-no-guardrails", "guardrails off"},
+    {"gw-no-audit", "audit off (`[audit] enabled = false`)"},
+    {"gw-no-limits", "no budgets or rate limits on the key"},
+    {"gw-bare", "all three off (auth, model access, forward, usage only)"}};
+
+void stage_table(std::ostream& md, std::ostream& dat, const Runs& r) {
+  for (const char* w : {"stages-small", "stages-large"}) {
+    for (const auto& [key, targets] : r.cells) {
+      if (key.first != w) continue;
+      Added full = added(r, key, "gw", "latency_us");
+      md << "### " << (std::string(w) == "stages-small" ? "Small requests" : "~100 KB requests") << " at " << fmt(key.second)
+         << " req/s\n\n| gw policy | added p50 / p99 | the stage's cost: full − this (p50 / p99) |\n|---|---|---|\n";
+      for (const auto& [t, label] : k_stage_variants) {
+        Added a = added(r, key, t, "latency_us");
+        std::string cost = t == "gw" || std::isnan(a.p50) ? "–" : fmt(full.p50 - a.p50) + " / " + fmt(full.p99 - a.p99);
+        md << "| " << label << " | " << cell(a) << " | " << cost << " |\n";
+        auto v = [](double x) { return std::isnan(x) ? std::string("?") : fmt(std::max(x, 0.0)); };
+        dat << "\"" << (std::string(w) == "stages-small" ? "small " : "large ") << (t == "gw" ? "full" : t.substr(3)) << "\" "
+            << v(a.p50) << " " << v(a.p99) << "\n";
+      }
+      md << "\n";
+    }
+  }
+}
+
+// Wall time of `claude --version` and `gw claude --version`, median and max of the runs.
+void launcher_table(std::ostream& md, const Runs& r) {
+  if (r.launcher.empty()) return;
+  auto stats = [](const json& j) {
+    std::vector<double> v;
+    std::istringstream in(j.value("runs_us", std::string()));
+    for (double x; in >> x;) v.push_back(x / 1000.0);
+    std::sort(v.begin(), v.end());
+    if (v.empty()) return std::make_tuple(double(NAN), double(NAN), size_t{0});
+    return std::make_tuple(v[v.size() / 2], v.back(), v.size());
+  };
+  md << "## Launcher: `gw claude --version` against `claude --version`\n\n"
+        "| command | runs | median (ms) | max (ms) |\n|---|---:|---:|---:|\n";
+  double med[2] = {NAN, NAN};
+  int i = 0;
+  for (const char* t : {"claude", "gw-claude"}) {
+    auto it = r.launcher.find(t);
+    if (it != r.launcher.end()) {
+      auto [m, mx, n] = stats(it->second);
+      med[i] = m;
+      md << "| `" << (std::string(t) == "claude" ? "claude --version" : "gw claude --version") << "` | " << n << " | " << fmt(m)
+         << " | " << fmt(mx) << " |\n";
+    }
+    ++i;
+  }
+  md << "\nThe launcher adds " << fmt(med[1] - med[0]) << " ms (median) to starting the agent.\n\n";
+}
+
 }  // namespace
 
 bool apply_tag(json& j, const std::string& tag) {
@@ -209,6 +270,13 @@ Result<std::string> write_report(const ReportPaths& p) {
     latency_table(md, f, r, "stream", "first_event_us");
   }
   stream_gap_table(md, r);
+  if (std::any_of(r.cells.begin(), r.cells.end(), [](const auto& c) { return c.first.first.starts_with("stages-"); })) {
+    md << "## The cost of each stage\n\nAdded latency over direct of gw with the full default policy and with one stage "
+          "switched off through policy, measured interleaved at the same rate.\n\n";
+    auto f = dat("stages.dat");
+    stage_table(md, f, r);
+  }
+  launcher_table(md, r);
   md << "## Maximum throughput (closed loop, small requests)\n\n";
   max_table(md, r);
   md << "## Memory\n\n| target | peak RSS (MB, VmHWM) | RSS idle after start (MB) | RSS idle after the run (MB) |\n|---|---:|---:|---:|\n";
