@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# bench/profile-gw.sh [BUILD_DIR] [small|large|stream] [SECONDS]: runs the sidecar under valgrind's
-# callgrind against the fake provider, sends a closed loop of requests for SECONDS (one
+# bench/profile-gw.sh [BUILD_DIR] [small|large|stream] [SECONDS] [POLICY]: runs the sidecar under
+# valgrind's callgrind against the fake provider (POLICY: full, the default, or no-guardrails,
+# no-audit, no-limits, bare: see write_gw_policy in lib.sh), sends a closed loop of requests for SECONDS (one
 # connection), stops it and prints where the instructions went (inclusive and self, top entries).
 # The callgrind file stays in BUILD_DIR/bench-last/ for kcachegrind or callgrind_annotate.
 # Needs a build with symbols: a RelWithDebInfo (or Release + -g) build dir gives function names
@@ -10,6 +11,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=$(realpath -m "${1:-$REPO/build-bench}")
 BODY=${2:-small}
 SECONDS_LOAD=${3:-20}
+POLICY=${4:-full}
 GW=$BUILD_DIR/gw
 FAKE=$BUILD_DIR/tests/support/fake_provider/fake_provider
 LOADGEN=$BUILD_DIR/bench/gw_loadgen
@@ -43,10 +45,11 @@ KEY=gwb-profile-key
 GWHOME=$TMP/gwhome
 mkdir -p "$GWHOME/.config/gw" "$GWHOME/.local/state/gw"
 HASH=$(printf %s "$KEY" | "$GW" policy hash-key | sed -n 's/^secret_hash = "\(.*\)"$/\1/p')
-write_gw_policy "$GWHOME/.config/gw/policy.toml" "$FAKE_PORT" "$HASH"
+write_gw_policy "$GWHOME/.config/gw/policy.toml" "$FAKE_PORT" "$HASH" "$POLICY"
 OUT=$BUILD_DIR/bench-last
 mkdir -p "$OUT"
 rm -f "$OUT/callgrind.gw.$BODY.out"
+log "policy: $POLICY"
 log "starting gw under callgrind"
 env -u GW_POLICY -u XDG_CONFIG_HOME -u XDG_STATE_HOME -u XDG_RUNTIME_DIR HOME="$GWHOME" \
   GW_CONFIG_DIR="$GWHOME/.config/gw" GW_STATE_DIR="$GWHOME/.local/state/gw" ANTHROPIC_API_KEY=sk-ant-bench \
