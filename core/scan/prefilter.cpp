@@ -1,5 +1,6 @@
 #include "core/scan/prefilter.hpp"
 
+#include <algorithm>
 #include <deque>
 
 namespace gw::scan {
@@ -9,6 +10,10 @@ inline unsigned char fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 3
 
 KeywordIndex::KeywordIndex(const std::vector<std::string>& keywords)
     : m_keyword_count(keywords.size()) {
+  for (const auto& k : keywords) {
+    m_len.push_back(static_cast<uint32_t>(k.size()));
+    m_max_len = std::max(m_max_len, k.size());
+  }
   // Byte classes: every byte appearing in a keyword (case-folded) gets its own class; all other
   // bytes share class 0, which keeps the transition table small.
   for (const auto& k : keywords)
@@ -83,28 +88,72 @@ size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found, ui
 size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found, uint32_t positional_from,
                           std::vector<Hit>& hits, std::vector<uint32_t>& seen) const {
   if (m_next.empty()) return 0;
-  size_t newly = 0;
-  uint32_t s = 0;
-  const uint32_t* next = m_next.data();
-  const uint32_t classes = m_classes;
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  for (size_t i = 0; i < n; ++i) {
+  constexpr size_t k_split = 256;  // shorter texts: one pass
+  if (n < k_split || n < 8 * m_max_len) return run(text, 0, n, n, found, positional_from, hits, seen, 0);
+  // K interleaved passes over K segments, each continued far enough past its segment to finish
+  // the occurrences that start in it, so that K independent chains of table loads overlap (one
+  // pass is bound by the latency of a load per byte). Pass k reports the occurrences starting
+  // in its segment; it starts at the root at the segment's start, so it sees all of them.
+  // Together: exactly the occurrences of one pass.
+  constexpr size_t K = 4;
+  size_t begin[K], end[K], limit[K];
+  uint32_t s[K];
+  for (size_t k = 0; k < K; ++k) {
+    begin[k] = n * k / K;
+    limit[k] = n * (k + 1) / K;
+    end[k] = std::min(n, limit[k] + m_max_len - 1);
+    s[k] = 0;
+  }
+  size_t steps = n;
+  for (size_t k = 0; k < K; ++k) steps = std::min(steps, end[k] - begin[k]);
+  const uint32_t* next = m_next.data();
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  size_t newly = 0;
+  for (size_t i = 0; i < steps; ++i) {
+    uint32_t t[K], any = 0;
+    for (size_t k = 0; k < K; ++k) {
+      t[k] = next[s[k] + m_class_of[p[begin[k] + i]]];
+      s[k] = t[k] & ~k_out_flag;
+      any |= t[k];
+    }
+    if (any & k_out_flag) [[unlikely]]
+      for (size_t k = 0; k < K; ++k)
+        if (t[k] & k_out_flag) newly += emit(s[k], begin[k] + i + 1, limit[k], found, positional_from, hits, seen);
+  }
+  for (size_t k = 0; k < K; ++k)
+    newly += run(text, begin[k] + steps, end[k], limit[k], found, positional_from, hits, seen, s[k]);
+  return newly;
+}
+
+size_t KeywordIndex::emit(uint32_t row, size_t end, size_t start_limit, std::vector<uint8_t>& found,
+                          uint32_t positional_from, std::vector<Hit>& hits, std::vector<uint32_t>& seen) const {
+  size_t newly = 0;
+  const uint32_t state = row / m_classes;
+  for (uint32_t k = m_out_begin[state]; k < m_out_begin[state + 1]; ++k) {
+    uint32_t id = m_out[k];
+    if (end - m_len[id] >= start_limit) continue;
+    uint8_t& f = found[id];
+    if (f == 0) {
+      ++newly;
+      seen.push_back(id);
+      f = 1;
+    }
+    if (id >= positional_from) hits.push_back(Hit{id, end});
+  }
+  return newly;
+}
+
+size_t KeywordIndex::run(std::string_view text, size_t from, size_t to, size_t start_limit, std::vector<uint8_t>& found,
+                         uint32_t positional_from, std::vector<Hit>& hits, std::vector<uint32_t>& seen,
+                         uint32_t s) const {
+  size_t newly = 0;
+  const uint32_t* next = m_next.data();
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  for (size_t i = from; i < to; ++i) {
     uint32_t t = next[s + m_class_of[p[i]]];
     s = t & ~k_out_flag;  // row offset of the new state
-    if (t & k_out_flag) [[unlikely]] {
-      const uint32_t state = s / classes;
-      for (uint32_t k = m_out_begin[state]; k < m_out_begin[state + 1]; ++k) {
-        uint32_t id = m_out[k];
-        uint8_t& f = found[id];
-        if (f == 0) {
-          ++newly;
-          seen.push_back(id);
-          f = 1;
-        }
-        if (id >= positional_from) hits.push_back(Hit{id, i + 1});
-      }
-    }
+    if (t & k_out_flag) [[unlikely]] newly += emit(s, i + 1, start_limit, found, positional_from, hits, seen);
   }
   return newly;
 }

@@ -25,7 +25,7 @@ public:
     size_t end;
   };
   // Like find(), and also appends EVERY occurrence of a keyword with id >= positional_from to
-  // hits, in order of end offset (hits is not cleared).
+  // hits, in no particular order (hits is not cleared).
   size_t find(std::string_view text, std::vector<uint8_t>& found, uint32_t positional_from,
               std::vector<Hit>& hits) const;
   // Like the above, and appends each id it newly sets in found to seen (so that a caller can
@@ -36,7 +36,16 @@ public:
 
 private:
   static constexpr uint32_t k_out_flag = 0x80000000u;
+  // Runs the automaton over text[from, to) from state row s, reporting only occurrences that
+  // start before start_limit.
+  size_t run(std::string_view text, size_t from, size_t to, size_t start_limit, std::vector<uint8_t>& found,
+             uint32_t positional_from, std::vector<Hit>& hits, std::vector<uint32_t>& seen, uint32_t s) const;
+  // Reports the keywords of state row `row` ending at `end` and starting before start_limit.
+  size_t emit(uint32_t row, size_t end, size_t start_limit, std::vector<uint8_t>& found,
+              uint32_t positional_from, std::vector<Hit>& hits, std::vector<uint32_t>& seen) const;
   size_t m_keyword_count = 0;
+  size_t m_max_len = 0;
+  std::vector<uint32_t> m_len;         // keyword id -> length
   uint32_t m_classes = 1;
   uint8_t m_class_of[256] = {};
   std::vector<uint32_t> m_next;        // row (state * m_classes) + class -> next row (| k_out_flag)

@@ -1,5 +1,7 @@
-// Differential fuzzing of the window analysis: the input is "pattern\ntext"; whenever RE2
-// accepts the pattern, scanning text in windows must find exactly what a whole-text scan finds.
+// Differential fuzzing of the window analysis and the capture-skip shortcut: the input is
+// "pattern\ntext"; whenever RE2 accepts the pattern, scanning text in windows with shortcuts must
+// find exactly what a whole-text scan without shortcuts finds. The rule carries gitleaks' generic
+// allowlist (^[a-zA-Z_.-]+$) so that the capture skip applies whenever its premises hold.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -21,10 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto rule = std::make_shared<gw::scan::Rule>();
   rule->id = "fuzz";
   rule->regex = std::move(*re);
+  gw::scan::Allowlist allow;
+  allow.regexes.push_back(std::move(*gw::scan::compile_rule_regex("^[a-zA-Z_.-]+$", false)));
+  rule->allowlists.push_back(std::move(allow));
   gw::scan::RuleSet set;
   set.rules.push_back(rule);
   gw::scan::ScannerOptions whole_text;
   whole_text.windows = false;
+  whole_text.shortcuts = false;
   auto a = (*gw::scan::Scanner::create({set}))->scan(text);
   auto b = (*gw::scan::Scanner::create({set}, whole_text))->scan(text);
   if (a.size() != b.size()) std::abort();
