@@ -15,6 +15,7 @@
 #include "agent/listener.hpp"
 #include "agent/metrics_http.hpp"
 #include "agent/metrics_limits.hpp"
+#include "agent/policy_fetcher.hpp"
 #include "agent/relay.hpp"
 #include "agent/session_store.hpp"
 #include "agent/stats.hpp"
@@ -208,13 +209,49 @@ Status run_sidecar(const SidecarOptions& opts) {
     metrics_port = *bound;
   }
 
+  // Re-reads the policy in force (control "reload", or a bundle the fetcher installed) and swaps
+  // it in; requests in flight finish on the pipeline they started with.
+  auto reload = [&]() -> Result<std::string> {
+    std::lock_guard lock(reload_mutex);
+    GW_TRY(p, load_policy(opts));
+    GW_CHECK(install(p.policy));
+    policy_source = p.source;
+    log::write(log::Level::info, "policy reloaded", {{"version", p.policy->version}, {"source", p.source}});
+    return p.policy->version;
+  };
+  // Signed policy from the central gateway (when central.toml exists and no --policy file pins
+  // the policy). Polls on its own thread.
+  std::unique_ptr<PolicyFetcher> fetcher;
+  // Starts the fetcher once central.toml exists (at start, or on a control "reload" after the
+  // device was enrolled).
+  auto ensure_fetcher = [&]() -> Status {
+    if (fetcher || !explicit_policy_file(opts).empty()) return {};
+    GW_TRY(f, start_policy_fetcher(
+                  opts.paths, clock, [&] { (void)reload(); },
+                  [&]() -> audit::Spool* {
+                    std::lock_guard lock(reload_mutex);
+                    return spool.get();
+                  }));
+    fetcher = std::move(f);
+    return {};
+  };
+  if (auto st = ensure_fetcher(); !st) {
+    listener.stop();
+    return fail(Errc::config, "cannot fetch policy from the central gateway: " + st.error().message);
+  }
+  auto source_now = [&] {
+    std::lock_guard lock(reload_mutex);
+    return policy_source;
+  };
+
   auto handler = [&](const nlohmann::json& req) -> nlohmann::json {
     std::string op = req["op"];
     if (op == "status") {
       auto snap = relay.snapshot();
       return {{"ok", true}, {"pid", ::getpid()}, {"port", port}, {"version", GW_VERSION},
               {"started_ms", started_ms}, {"uptime_s", (clock.now_ms() - started_ms) / 1000},
-              {"policy", {{"version", snap->policy->version}, {"source", policy_source}}},
+              {"policy", {{"version", snap->policy->version}, {"source", source_now()},
+                          {"fetch", fetcher ? fetcher->status() : nlohmann::json()}}},
               {"sessions", sessions.live_count()}, {"stats", stats.to_json()},
               {"guardrails", {{"enabled", snap->policy->guardrails.enabled},
                               {"response_action", config::to_string(snap->policy->guardrails.response_action)},
@@ -252,13 +289,16 @@ Status run_sidecar(const SidecarOptions& opts) {
       return {{"ok", found}, {"error", found ? "" : "no such session"}};
     }
     if (op == "reload") {
-      std::lock_guard lock(reload_mutex);
-      auto p = load_policy(opts);
-      if (!p) return {{"ok", false}, {"error", p.error().message}};
-      if (auto st = install(p->policy); !st) return {{"ok", false}, {"error", st.error().message}};
-      policy_source = p->source;
-      log::write(log::Level::info, "policy reloaded", {{"version", p->policy->version}, {"source", p->source}});
-      return {{"ok", true}, {"version", p->policy->version}};
+      auto v = reload();
+      if (!v) return {{"ok", false}, {"error", v.error().message}};
+      if (auto st = ensure_fetcher(); !st) return {{"ok", false}, {"error", st.error().message}};
+      return {{"ok", true}, {"version", *v}};
+    }
+    if (op == "policy-fetch") {
+      if (!fetcher) return {{"ok", false}, {"error", "no central gateway is configured (<config dir>/central.toml)"}};
+      auto r = fetcher->fetch_now();
+      if (!r) return {{"ok", false}, {"error", r.error().message}};
+      return {{"ok", true}, {"result", *r}};
     }
     if (op == "stop") {
       request_stop();

@@ -12,6 +12,7 @@
 #include "core/siem/exporters.hpp"
 #include "core/storage/sqlite_audit_store.hpp"
 #include "server/ingest.hpp"
+#include "server/policy_distribution.hpp"
 
 namespace gw::server {
 using nlohmann::json;
@@ -21,17 +22,6 @@ namespace {
 void reply_error(httplib::Response& res, int status, std::string_view code, const std::string& message) {
   res.status = status;
   res.set_content(json{{"error", {{"code", code}, {"message", message}}}}.dump(), "application/json");
-}
-
-// The enrollment token id that `authorization` carries, or empty. Compares every configured hash
-// in constant time (no early exit) so timing does not tell which token came close.
-std::string authenticate(const ServerConfig& config, const std::string& authorization) {
-  if (!authorization.starts_with("Bearer ")) return {};
-  std::string hash = "sha256:" + sha256_hex(std::string_view(authorization).substr(7));
-  std::string found;
-  for (const auto& t : config.enrollment_tokens)
-    if (constant_time_equal(hash, t.secret_hash) && found.empty()) found = t.id;
-  return found;
 }
 
 }  // namespace
@@ -47,7 +37,7 @@ void CentralServer::add_routes() {
     res.set_content(json{{"status", "ok"}, {"version", GW_VERSION}}.dump(), "application/json");
   });
   s.Post("/v1/audit/batches", [this](const httplib::Request& req, httplib::Response& res) {
-    std::string token_id = authenticate(m_config, req.get_header_value("Authorization"));
+    std::string token_id = authenticate_bearer(m_config.enrollment_tokens, req.get_header_value("Authorization"));
     if (token_id.empty())
       return reply_error(res, 401, "unauthorized",
                          "missing or unknown enrollment token (Authorization: Bearer ...); ask your gw administrator "
@@ -98,6 +88,9 @@ Result<int> CentralServer::start() {
   m_server->set_keep_alive_timeout(60);
   m_server->set_keep_alive_max_count(100000);
   add_routes();
+  m_policy = std::make_unique<PolicyDistribution>(m_config, m_clock);
+  GW_CHECK(m_policy->open());
+  m_policy->add_routes(*m_server);
   int port = m_config.port == 0 ? m_server->bind_to_any_port(m_config.host)
                                 : (m_server->bind_to_port(m_config.host, m_config.port) ? m_config.port : -1);
   if (port <= 0)

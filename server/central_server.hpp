@@ -4,6 +4,7 @@
 //
 //   GET  /v1/health           {"status":"ok","version":...}, no authentication
 //   POST /v1/audit/batches    a device's spool records (see docs/server.md for the protocol)
+//   GET/POST /v1/policy/bundle  signed policy distribution (server/policy_distribution.hpp)
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -18,6 +19,8 @@ class Server;
 }
 
 namespace gw::server {
+
+class PolicyDistribution;
 
 // The signature header of an ingest request: "ed25519=<128 hex>", the device key's signature
 // over the exact body bytes.
@@ -42,6 +45,7 @@ private:
   storage::AuditStore& m_store;
   const Clock& m_clock;
   std::unique_ptr<httplib::Server> m_server;
+  std::unique_ptr<PolicyDistribution> m_policy;
   std::thread m_thread;
   int m_port = 0;
   std::atomic<uint64_t> m_batches{0};

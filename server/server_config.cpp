@@ -45,6 +45,46 @@ fs::path resolve(const fs::path& base, const std::string& p) {
 
 }  // namespace
 
+namespace {
+
+void read_token_table(const nlohmann::json& tokens, const std::string& where, Diagnostics& diag,
+                      std::vector<EnrollmentToken>& out) {
+  for (auto it = tokens.begin(); it != tokens.end(); ++it) {
+    std::string path = config::detail::path_key(where, it.key());
+    ObjectReader t(it.value(), path, diag);
+    if (!t.valid()) continue;
+    if (auto h = t.string("secret_hash", true)) {
+      if (!h->starts_with("sha256:") || h->size() != 71 || !is_hex(std::string_view(*h).substr(7)))
+        diag.error(path + ".secret_hash",
+                   "must be \"sha256:\" and 64 lowercase hex characters; make one with `gw policy hash-key --new`");
+      else
+        out.push_back({it.key(), *h});
+    }
+    t.finish();
+  }
+}
+
+void decode_policy_section(const nlohmann::json& table, const fs::path& base_dir, Diagnostics& diag, ServerConfig& c) {
+  ObjectReader p(table, "policy", diag);
+  PolicyDistributionConfig& pc = c.policy;
+  if (auto org = p.string("org", true)) pc.org = *org;
+  if (auto roots = p.string_list("roots")) {
+    for (const auto& r : *roots) {
+      fs::path f = resolve(base_dir, r);
+      std::error_code ec;
+      if (!fs::is_regular_file(f, ec)) diag.error("policy.roots", "no such file: " + f.string());
+      pc.roots.push_back(f);
+    }
+  }
+  if (pc.roots.empty()) diag.error("policy.roots", "list at least one root public key file (from `gw policy keygen`)");
+  if (auto t = p.integer("threshold", 1)) pc.threshold = static_cast<int>(*t);
+  if (auto d = p.string("bundle_dir")) pc.bundle_dir = resolve(base_dir, *d);
+  if (const auto* pubs = p.table("publishers")) read_token_table(*pubs, "policy.publishers", diag, pc.publishers);
+  p.finish();
+}
+
+}  // namespace
+
 std::string listen_problem(const ServerConfig& c) {
   if (c.tls_cert.empty() && !is_loopback_address(c.host) && !c.insecure_plaintext)
     return "\"" + c.host + "\" is not a loopback address: add [tls] cert and key, or set "
@@ -102,23 +142,10 @@ Result<ServerConfig> parse_server_config(std::string_view text, std::string_view
   }
   if (const auto* en = root.table("enrollment")) {
     ObjectReader e(*en, "enrollment", diag);
-    if (const auto* tokens = e.table("tokens")) {
-      for (auto it = tokens->begin(); it != tokens->end(); ++it) {
-        std::string path = config::detail::path_key("enrollment.tokens", it.key());
-        ObjectReader t(it.value(), path, diag);
-        if (!t.valid()) continue;
-        if (auto h = t.string("secret_hash", true)) {
-          if (!h->starts_with("sha256:") || h->size() != 71 || !is_hex(std::string_view(*h).substr(7)))
-            diag.error(path + ".secret_hash",
-                       "must be \"sha256:\" and 64 lowercase hex characters; make one with `gw policy hash-key --new`");
-          else
-            c.enrollment_tokens.push_back({it.key(), *h});
-        }
-        t.finish();
-      }
-    }
+    if (const auto* tokens = e.table("tokens")) read_token_table(*tokens, "enrollment.tokens", diag, c.enrollment_tokens);
     e.finish();
   }
+  if (const auto* pol = root.table("policy")) decode_policy_section(*pol, base_dir, diag, c);
   siem::decode_siem(root.raw("siem"), "siem", diag, c.siem);
   for (auto& sink : c.siem.sinks) {
     if (sink.type == siem::SinkType::file && !sink.destination.empty())
@@ -127,6 +154,7 @@ Result<ServerConfig> parse_server_config(std::string_view text, std::string_view
     if (!sink.ca_file.empty()) sink.ca_file = resolve(base_dir, sink.ca_file).string();
   }
   root.finish();
+  if (c.policy.enabled() && c.policy.bundle_dir.empty()) c.policy.bundle_dir = c.storage_path.string() + ".policy";
   if (std::string why = listen_problem(c); !why.empty()) diag.error("listen", why);
   if (!diag.ok()) return fail(Errc::config, diag.text());
   return c;

@@ -35,6 +35,23 @@ struct EnrollmentToken {
   std::string secret_hash;  // "sha256:<64 hex>"
 };
 
+// [policy]: distributing signed policy bundles (server/policy_distribution.hpp). Off when absent.
+//   [policy]
+//   org = "acme"                          # the organisation bundles must name
+//   roots = ["root.pub"]                  # pinned root public keys (PEM), like `gw trust add`
+//   threshold = 1                         # distinct valid signatures required
+//   bundle_dir = "policy"                 # default: <storage path>.policy
+//   [policy.publishers.ci]                # who may publish (Bearer token), by hash
+//   secret_hash = "sha256:..."
+struct PolicyDistributionConfig {
+  std::string org;
+  std::vector<std::filesystem::path> roots;
+  int threshold = 1;
+  std::filesystem::path bundle_dir;
+  std::vector<EnrollmentToken> publishers;
+  bool enabled() const { return !org.empty(); }
+};
+
 struct ServerConfig {
   std::string source;  // the file it came from (messages)
   std::string host = "127.0.0.1";
@@ -47,6 +64,7 @@ struct ServerConfig {
   size_t max_batch_records = 5000;
   size_t max_body_bytes = 16u << 20;
   std::vector<EnrollmentToken> enrollment_tokens;
+  PolicyDistributionConfig policy;
   siem::SiemConfig siem;  // file destinations, token_file and ca_file resolved like other paths
 
   // Where the SIEM sinks keep their cursors: <storage path>.siem/ (next to the store they index).

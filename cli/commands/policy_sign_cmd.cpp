@@ -5,6 +5,9 @@
 //   gw policy verify BUNDLE                : checks it as a sidecar would, without installing it
 //   gw policy install BUNDLE               : verifies, installs as last-known-good, reloads the sidecar
 //   gw policy show                         : what is in force, from where, until when
+//   gw policy publish BUNDLE --server URL  : uploads a bundle to the central gateway (gw serve)
+//   gw policy fetch                        : makes the running sidecar fetch from the central now
+#include <httplib.h>
 #include <sys/stat.h>
 
 #include <ctime>
@@ -166,6 +169,55 @@ int run_show() {
   return 0;
 }
 
+struct PublishArgs {
+  std::string file, server, token_file, token_env = "GW_PUBLISH_TOKEN", ca_file;
+};
+
+int run_publish(const PublishArgs& a) {
+  auto bytes = read_file(a.file, policy::k_max_bundle_bytes + 1);
+  if (!bytes) return print_error(bytes.error().message);
+  if (!policy::looks_like_bundle(*bytes)) return print_error(a.file + " is not a policy bundle (make one with gw policy sign)");
+  std::string token;
+  if (!a.token_file.empty()) {
+    auto t = read_file(a.token_file, 4096);
+    if (!t) return print_error(t.error().message);
+    token = *t;
+  } else {
+    token = env_str(a.token_env.c_str());
+  }
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.empty())
+    return print_error("no publisher token: pass --token-file FILE or set $" + a.token_env +
+                       " (a token configured under [policy.publishers] of the server's server.toml)");
+  if (!a.server.starts_with("https://") && !a.server.starts_with("http://"))
+    return print_error("--server must be an https:// URL (http:// only for a loopback test server)");
+  httplib::Client cli(a.server);
+  if (!a.ca_file.empty()) cli.set_ca_cert_path(a.ca_file.c_str());
+  cli.set_connection_timeout(10, 0);
+  cli.set_read_timeout(60, 0);
+  auto res = cli.Post("/v1/policy/bundle", {{"Authorization", "Bearer " + token}}, *bytes, "application/vnd.gw.policy-bundle+json");
+  if (!res) return print_error("cannot reach " + a.server + " (" + httplib::to_string(res.error()) + ")");
+  json body = json::parse(res->body, nullptr, false);
+  if (res->status != 200) {
+    std::string msg = body.is_object() && body.contains("error") ? body["error"].value("message", res->body) : res->body;
+    return print_error("the central gateway refused the bundle (HTTP " + std::to_string(res->status) + "): " + msg);
+  }
+  std::cout << (body.value("unchanged", false) ? "already published: " : "published: ") << "bundle v"
+            << body.value("version", uint64_t{0}) << " for " << body.value("org", "") << " at " << a.server
+            << "; sidecars pick it up at their next poll\n";
+  return 0;
+}
+
+int run_fetch() {
+  auto paths = resolve_paths();
+  if (!paths) return print_error(paths.error().message);
+  auto r = agent::control_call(*paths, {{"op", "policy-fetch"}}, 60000);
+  if (!r) return print_error("the sidecar is not running (" + r.error().message + "); start it with gw agent start");
+  if (!r->value("ok", false)) return print_error(r->value("error", "the fetch failed"));
+  std::cout << "policy fetch: " << r->value("result", "") << "\n";
+  return 0;
+}
+
 }  // namespace
 
 void add_policy_signing_commands(CLI::App& policy, CommandContext& ctx) {
@@ -198,6 +250,18 @@ void add_policy_signing_commands(CLI::App& policy, CommandContext& ctx) {
   auto* install = policy.add_subcommand("install", "Verify a bundle and make it the policy in force");
   install->add_option("BUNDLE", *file, "bundle file")->required();
   install->callback([&ctx, file] { ctx.exit_code = run_install(*file); });
+
+  auto pub = std::make_shared<PublishArgs>();
+  auto* publish = policy.add_subcommand("publish", "Upload a bundle to the central gateway, which serves it to every sidecar");
+  publish->add_option("BUNDLE", pub->file, "bundle file")->required();
+  publish->add_option("--server", pub->server, "central gateway URL, e.g. https://gw.example.com:8443")->required();
+  publish->add_option("--token-file", pub->token_file, "file holding the publisher token");
+  publish->add_option("--token-env", pub->token_env, "environment variable holding the token (default GW_PUBLISH_TOKEN)");
+  publish->add_option("--ca-file", pub->ca_file, "CA bundle (PEM) to verify the server's certificate");
+  publish->callback([&ctx, pub] { ctx.exit_code = run_publish(*pub); });
+
+  policy.add_subcommand("fetch", "Make the running sidecar fetch the signed policy from the central gateway now")
+      ->callback([&ctx] { ctx.exit_code = run_fetch(); });
 
   policy.add_subcommand("show", "Show the policy in force, where it came from and until when")
       ->callback([&ctx] { ctx.exit_code = run_show(); });

@@ -58,6 +58,10 @@ Result<std::optional<CentralConfig>> load_central_config(const fs::path& config_
     if (*n > 10000) diag.error("batch_records", "must be at most 10000");
     else c.batch_records = static_cast<size_t>(*n);
   }
+  if (auto n = root.integer("policy_poll_seconds", 1)) {
+    if (*n > 86400) diag.error("policy_poll_seconds", "must be at most 86400 (a day)");
+    else c.policy_poll_s = static_cast<int>(*n);
+  }
   root.finish();
   if (!diag.ok()) return fail(Errc::config, diag.text());
   if (token_env) {

@@ -7,6 +7,7 @@
 //   token_env = "GW_CENTRAL_TOKEN"        # alternatively: read the token from this variable
 //   ca_file = "corp-ca.pem"               # extra CA bundle for the central's certificate
 //   batch_records = 1000                  # records per batch (1..10000)
+//   policy_poll_seconds = 300             # how often the signed policy bundle is fetched (±20 %)
 //
 // No file: audit stays local (no forwarder). Errors use "FILE:LINE:COL: key: message".
 #include <cstddef>
@@ -25,6 +26,7 @@ struct CentralConfig {
   std::string token;  // the secret itself; never log it
   std::string ca_file;
   size_t batch_records = 1000;
+  int policy_poll_s = 300;
 };
 
 std::filesystem::path central_config_path(const std::filesystem::path& config_dir);

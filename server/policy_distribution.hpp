@@ -1,0 +1,54 @@
+#pragma once
+// Policy bundle distribution on the central gateway (docs/policy-signing.md, docs/server.md):
+//
+//   GET  /v1/policy/bundle  device enrollment token (Bearer). The bundle in force, exact bytes,
+//                           with ETag "<sha256 of the bytes>"; If-None-Match -> 304; 404 when
+//                           nothing was published yet.
+//   POST /v1/policy/bundle  publisher token (Bearer). The body is a bundle; it is verified against
+//                           the central's own pinned roots and its published state (strictly newer
+//                           version, not expired, valid policy...) before it replaces the one
+//                           served. 200 {"version","org"}, or 409/422 with the refusal.
+//
+// The central is not trusted by the sidecars: they verify every bundle themselves. The central
+// verifies too so that a bad publish is refused at once, with a message, rather than by every
+// laptop later.
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/common/clock.hpp"
+#include "core/common/result.hpp"
+#include "core/policy/bundle_store.hpp"
+#include "core/policy/trust.hpp"
+#include "server/server_config.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace gw::server {
+
+class PolicyDistribution {
+public:
+  // config and clock must outlive this object.
+  PolicyDistribution(const ServerConfig& config, const Clock& clock);
+  // Loads the roots and the last published bundle. Errors: unreadable root key files.
+  Status open();
+  void add_routes(httplib::Server& server);
+
+private:
+  const ServerConfig& m_config;
+  const Clock& m_clock;
+  policy::TrustStore m_trust;
+  policy::BundleStore m_store;
+  std::mutex m_mutex;     // guards the bytes and etag below
+  std::string m_bytes;    // the bundle served
+  std::string m_etag;
+};
+
+// The id of the token in `tokens` that `authorization` ("Bearer <token>") carries, or empty.
+// Every configured hash is compared in constant time, with no early exit.
+std::string authenticate_bearer(const std::vector<EnrollmentToken>& tokens, const std::string& authorization);
+
+}  // namespace gw::server
