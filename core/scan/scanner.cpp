@@ -1,8 +1,6 @@
 // The Scanner: keyword prefilter, RE2 matching, secret selection, entropy, validators, allowlists.
 #include "core/scan/scanner.hpp"
 
-#include <re2/set.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -11,6 +9,7 @@
 
 #include "core/common/crypto.hpp"
 #include "core/scan/capture_skip.hpp"
+#include "core/scan/set_pass.hpp"
 #include "core/scan/prefilter.hpp"
 #include "core/scan/regex_window.hpp"
 #include "core/scan/validators.hpp"
@@ -39,11 +38,7 @@ struct Scanner::Impl {
   std::vector<std::vector<uint32_t>> rules_of_atom;     // (atom id - atom_base) -> rule indices
   std::vector<uint32_t> atom_len;                       // (atom id - atom_base) -> length
   std::vector<CaptureSkip> skips;                       // per rule; usable() ones may skip groups
-  // The always-running rules that scan whole texts (PII detectors, rules without keywords), as
-  // one RE2::Set: one DFA pass tells which of them match at all, and only those run.
-  std::unique_ptr<RE2::Set> always_set;
-  std::vector<uint32_t> set_rules;     // set index -> rule index
-  std::vector<uint8_t> in_set;         // per rule
+  SetPass set_pass;  // the always-running whole-text rules (PII detectors...), see set_pass.hpp
   uint32_t atom_base = 0, flag_base = 0;
 };
 
@@ -138,29 +133,11 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const std::vector<RuleSet
     }
     impl.plans.push_back(std::move(plan));
   }
-  impl.in_set.assign(s->m_rules.size(), 0);
   if (options.shortcuts) {
-    RE2::Options o;
-    o.set_log_errors(false);
-    o.set_encoding(RE2::Options::EncodingUTF8);
-    o.set_max_mem(64 << 20);
-    auto set = std::make_unique<RE2::Set>(o, RE2::UNANCHORED);
-    std::vector<uint32_t> members;
-    for (uint32_t i : impl.always) {
-      const Rule& r = *s->m_rules[i];
-      if (!r.regex || r.path || impl.plans[i].usable()) continue;
-      std::string err;
-      if (set->Add(r.regex->pattern(), &err) != static_cast<int>(members.size())) {
-        members.clear();
-        break;
-      }
-      members.push_back(i);
-    }
-    if (members.size() >= 2 && set->Compile()) {
-      impl.always_set = std::move(set);
-      impl.set_rules = std::move(members);
-      for (uint32_t i : impl.set_rules) impl.in_set[i] = 1;
-    }
+    std::vector<std::pair<uint32_t, const Rule*>> whole;
+    for (uint32_t i : impl.always)
+      if (!impl.plans[i].usable()) whole.emplace_back(i, s->m_rules[i].get());
+    impl.set_pass = SetPass::build(whole);
   }
   impl.flag_base = static_cast<uint32_t>(words.size());
   words.emplace_back("gitleaks:allow");
@@ -362,17 +339,13 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
   running.clear();
   impl.keywords.find(text, found, impl.atom_base, hits, seen);
   bool set_decides = false;
-  if (impl.always_set) {
-    thread_local std::vector<int> matched;
-    matched.clear();
-    RE2::Set::ErrorInfo err{};
-    bool any = impl.always_set->Match(text, &matched, &err);
-    set_decides = any || err.kind == RE2::Set::kNoError;  // else (out of memory): run them all
-    if (any)
-      for (int k : matched) run[impl.set_rules[static_cast<size_t>(k)]] = 1, running.push_back(impl.set_rules[static_cast<size_t>(k)]);
+  if (!impl.set_pass.empty()) {
+    const size_t before = running.size();
+    set_decides = impl.set_pass.matching(text, running);
+    for (size_t k = before; k < running.size(); ++k) run[running[k]] = 1;
   }
   for (uint32_t i : impl.always)
-    if (!set_decides || !impl.in_set[i]) run[i] = 1, running.push_back(i);
+    if (!set_decides || !impl.set_pass.covers(i)) run[i] = 1, running.push_back(i);
   for (uint32_t k : seen)
     if (k < impl.atom_base)
       for (uint32_t r : impl.rules_of_keyword[k])
