@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/crypto.hpp"
+#include "core/common/time_format.hpp"
 
 namespace gw::policy {
 using nlohmann::json;
@@ -34,15 +35,6 @@ namespace {
 
 std::unexpected<BundleError> reject(Rejection r, std::string message) {
   return std::unexpected(BundleError{r, "policy bundle refused: " + std::move(message)});
-}
-
-std::string iso_time(int64_t unix_s) {
-  time_t t = static_cast<time_t>(unix_s);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 json payload_json(const BundlePayload& p) {
@@ -109,9 +101,9 @@ KeyRing build_key_ring(const json& env, const TrustStore& trust, int64_t now, in
     if (cert->org != trust.org)
       ring.cert_problems[id] = "its certificate is for organisation '" + cert->org + "'";
     else if (now + skew < cert->not_before)
-      ring.cert_problems[id] = "its certificate is valid only from " + iso_time(cert->not_before);
+      ring.cert_problems[id] = "its certificate is valid only from " + utc_time(cert->not_before);
     else if (now >= cert->not_after)
-      ring.cert_problems[id] = "its certificate expired at " + iso_time(cert->not_after);
+      ring.cert_problems[id] = "its certificate expired at " + utc_time(cert->not_after);
     else
       ring.keys.emplace(id, cert->key);
   }
@@ -213,11 +205,11 @@ std::expected<VerifiedBundle, BundleError> verify_bundle(std::string_view bytes,
     }
   }
   if (payload->issued_at > opts.now_s + opts.max_skew_s)
-    return reject(Rejection::future_dated, "issued at " + iso_time(payload->issued_at) +
+    return reject(Rejection::future_dated, "issued at " + utc_time(payload->issued_at) +
                                                ", in the future (check this machine's clock)");
   if (opts.now_s >= payload->expires_at && !(opts.allow_grace && opts.now_s < payload->expires_at + payload->grace_s))
     return reject(Rejection::expired, "version " + std::to_string(payload->version) + " expired at " +
-                                          iso_time(payload->expires_at) + "; ask IT to publish a current bundle");
+                                          utc_time(payload->expires_at) + "; ask IT to publish a current bundle");
 
   auto parsed = payload->policy_format == "json"
                     ? config::parse_policy_json(payload->policy_text, "bundle v" + std::to_string(payload->version))

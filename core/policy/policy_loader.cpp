@@ -1,22 +1,14 @@
 #include "core/policy/policy_loader.hpp"
 
-#include <ctime>
-
 #include "core/common/files.hpp"
+#include "core/common/time_format.hpp"
 
 namespace gw::policy {
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string iso(int64_t s) {
-  time_t t = static_cast<time_t>(s);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
-}
+constexpr const char* k_time = "%Y-%m-%d %H:%M:%SZ";
 
 std::string span(int64_t seconds) {
   if (seconds < 0) seconds = -seconds;
@@ -117,15 +109,15 @@ std::string describe(const PolicyInForce& p, int64_t now_s) {
   out += "org:       " + b.org + "\n";
   out += "version:   " + std::to_string(b.version) + "\n";
   out += "from:      " + b.source + "\n";
-  out += "issued:    " + iso(b.issued_at) + "\n";
+  out += "issued:    " + utc_time(b.issued_at, k_time) + "\n";
   std::string signers;
   for (const auto& s : b.signers) signers += (signers.empty() ? "" : ", ") + s;
   out += "signed by: " + signers + "\n";
   if (now_s < b.expires_at) {
-    out += "expires:   " + iso(b.expires_at) + " (in " + span(b.expires_at - now_s) + ")\n";
+    out += "expires:   " + utc_time(b.expires_at, k_time) + " (in " + span(b.expires_at - now_s) + ")\n";
   } else {
-    out += "expired:   " + iso(b.expires_at) + " (" + span(now_s - b.expires_at) + " ago); offline grace until " +
-           iso(b.expires_at + b.grace_s) + ", then fail " + std::string(to_string(b.fail_mode)) + "\n";
+    out += "expired:   " + utc_time(b.expires_at, k_time) + " (" + span(now_s - b.expires_at) + " ago); offline grace until " +
+           utc_time(b.expires_at + b.grace_s, k_time) + ", then fail " + std::string(to_string(b.fail_mode)) + "\n";
   }
   out += "offline:   grace " + span(b.grace_s) + " after expiry, then fail " + std::string(to_string(b.fail_mode)) + "\n";
   return out;
