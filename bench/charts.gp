@@ -46,15 +46,15 @@ rows = int(system("grep -vc '^#' ".f." 2>/dev/null || echo 0"))
 if (rows > 0) {
   set terminal pngcairo size 1000,440 font "sans,10"
   set output outdir."/stages.png"
-  unset logscale y
+  set logscale y
   unset xlabel
-  set ylabel "added latency over direct (µs)"
+  set ylabel "added latency over direct (µs, log)"
   set title "gw: the cost of each stage (full default policy, then one stage switched off)"
   set style data histograms
   set style histogram clustered gap 1
   set style fill solid 0.7
   set boxwidth 0.9
-  set yrange [0:*]
+  set yrange [10:*]
   set xtics rotate by -30
   set key top left
   plot f using 2:xtic(1) title "p50" lc rgb "#4477aa", f using 3 title "p99" lc rgb "#ee6677"

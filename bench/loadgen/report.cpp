@@ -186,7 +186,7 @@ void stage_table(std::ostream& md, std::ostream& dat, const Runs& r) {
         Added a = added(r, key, t, "latency_us");
         std::string cost = t == "gw" || std::isnan(a.p50) ? "–" : fmt(full.p50 - a.p50) + " / " + fmt(full.p99 - a.p99);
         md << "| " << label << " | " << cell(a) << " | " << cost << " |\n";
-        auto v = [](double x) { return std::isnan(x) ? std::string("?") : fmt(std::max(x, 0.0)); };
+        auto v = [](double x) { return std::isnan(x) ? std::string("?") : fmt(std::max(x, 1.0)); };
         dat << "\"" << (std::string(w) == "stages-small" ? "small " : "large ") << (t == "gw" ? "full" : t.substr(3)) << "\" "
             << v(a.p50) << " " << v(a.p99) << "\n";
       }
