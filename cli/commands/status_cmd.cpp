@@ -107,6 +107,14 @@ int run_status(bool as_json, const std::vector<std::string>& keys) {
   std::printf("gw sidecar: running on 127.0.0.1:%d (pid %d, version %s), up %s\n", s.value("port", 0), s.value("pid", 0),
               s.value("version", "").c_str(), human_duration(s.value("uptime_s", int64_t{0})).c_str());
   std::printf("policy:     %s (version %s)\n", s["policy"].value("source", "").c_str(), s["policy"].value("version", "").c_str());
+  if (auto f = s["policy"].find("fetch"); f != s["policy"].end() && f->is_object()) {
+    // The signed-policy fetcher: where it polls and whether the last poll worked.
+    int64_t ok_ms = f->value("last_ok_ms", int64_t{0});
+    std::string ago = ok_ms > 0 ? human_duration((s.value("now_ms", int64_t{0}) - ok_ms) / 1000) + " ago" : "never";
+    std::printf("            fetched from %s: %s, last good check %s (every %ds)\n", f->value("url", "").c_str(),
+                f->value("state", "").c_str(), ago.c_str(), f->value("interval_s", 0));
+    if (std::string err = f->value("error", ""); !err.empty()) std::printf("            last error: %s\n", err.c_str());
+  }
   std::printf("sessions:   %d live\n", s.value("sessions", 0));
   if (auto c = s.find("central"); c != s.end() && c->is_object()) {
     // The audit forwarder: where it ships, how far the central has acknowledged, what is pending.

@@ -125,6 +125,9 @@ TEST_CASE("central policy: publish, fetch within the poll interval, enforce, aud
   auto fetched = gw({"policy", "fetch"});
   CHECK(fetched.code == 0);
   CHECK(fetched.out.find("policy fetch: not modified") != std::string::npos);
+  auto status = gw({"status"});
+  CHECK(status.out.find("policy:     bundle v2 (acme)") != std::string::npos);
+  CHECK(status.out.find("fetched from " + central.url() + ": ok, last good check") != std::string::npos);
   auto show = gw({"policy", "show"});
   CHECK(show.out.find("from:      " + central.url()) != std::string::npos);
 
