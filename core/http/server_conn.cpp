@@ -79,6 +79,12 @@ Result<size_t> Connection::fill(int timeout_ms) {
     m_in.erase(0, m_pos);
     m_pos = 0;
   }
+  if (m_poll_first) {
+    // Just answered a request: the next one is rarely here yet, so wait before reading instead
+    // of paying a recv that fails with EAGAIN first.
+    m_poll_first = false;
+    GW_CHECK(wait_fd(m_fd, POLLIN, timeout_ms));
+  }
   char buf[16 * 1024];
   GW_TRY(n, read_some(m_fd, buf, sizeof buf, timeout_ms));
   m_in.append(buf, n);
@@ -165,6 +171,7 @@ void Connection::run() {
     if (!res.ended() || res.m_failed) return;  // a cut response: closing tells the client
     if (body_pending) return linger_close();
     if (res.m_close || m_server.m_stopping.load(std::memory_order_relaxed)) return;
+    m_poll_first = true;
   }
 }
 

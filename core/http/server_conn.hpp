@@ -38,6 +38,7 @@ private:
   int m_fd;
   std::string m_in;
   size_t m_pos = 0;
+  bool m_poll_first = false;  // the next fill() waits before its first recv
 };
 
 }  // namespace gw::http
