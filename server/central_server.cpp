@@ -85,6 +85,7 @@ Result<int> CentralServer::start() {
   m_server->set_payload_max_length(m_config.max_body_bytes);
   m_server->set_read_timeout(30, 0);
   m_server->set_write_timeout(30, 0);
+  m_server->set_tcp_nodelay(true);  // replies go out as headers + body: no Nagle wait on the second write
   m_server->set_keep_alive_timeout(60);
   m_server->set_keep_alive_max_count(100000);
   add_routes();
