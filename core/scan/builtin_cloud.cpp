@@ -20,12 +20,12 @@ regexes = ['''EXAMPLE$''']
 [[rule]]
 id = "aws-secret-access-key"
 description = "AWS secret access key in an assignment"
-regex = '''(?i)\baws[_.-]?(?:secret[_.-]?(?:access[_.-]?)?key|sk)["']?[ \t]*(?:=|:=|:|=>)[ \t]*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)'''
+regex = '''(?i)\baws[_.-]?(?:secret[_.-]?(?:access[_.-]?)?key|sk)["']?(?:[ \t]*(?:=|:=|:|=>)[ \t]*|[ \t]+)["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)'''
 keywords = ["aws"]
 entropy = 3.5
 tags = ["aws"]
-examples = ['''aws_secret_access_key = TKjCSFbLRCIe2GWM1wYovdzuMobWRv3Dr0501kiK''', '''"AWS_SECRET_ACCESS_KEY": "meknUt+tiycrRXpMSPUa/AhewwR34pkzC/8tWpn5"''']
-negatives = ['''aws_secret_access_key = q4l8YU6Cgzg5onBacU3lzDPXzaLLkP''', '''aws_region = ZCLk1VPMTLnz+VWNALYXTU2z+kIui/I1oJLJIJ0F''']
+examples = ['''aws_secret_access_key = TKjCSFbLRCIe2GWM1wYovdzuMobWRv3Dr0501kiK''', '''"AWS_SECRET_ACCESS_KEY": "meknUt+tiycrRXpMSPUa/AhewwR34pkzC/8tWpn5"''', '''aws configure set aws_secret_access_key TKjCSFbLRCIe2GWM1wYovdzuMobWRv3Dr0501kiK''']
+negatives = ['''aws_secret_access_key = q4l8YU6Cgzg5onBacU3lzDPXzaLLkP''', '''aws_region = ZCLk1VPMTLnz+VWNALYXTU2z+kIui/I1oJLJIJ0F''', '''aws_secret_access_key must be set before aws configure runs in CI''']
 
 [[rule]]
 id = "aws-session-token"
