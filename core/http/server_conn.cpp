@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 
 namespace gw::http {
 
@@ -307,16 +308,28 @@ Result<std::string> ServerRequest::read_body(size_t max_bytes) {
   std::string body;
   if (m_head.content_length) {
     auto n = static_cast<size_t>(*m_head.content_length);
-    body.resize(n);
-    size_t got = std::min(n, c.buffered().size());
-    std::memcpy(body.data(), c.buffered().data(), got);
-    c.consume(got);
-    while (got < n) {  // straight into the body: no second copy of a large request
-      auto r = c.read_direct(body.data() + got, n - got, timeout);
-      if (!r) return fail(r.error().code, "reading the request body: " + r.error().message);
-      if (*r == 0) return fail(Errc::io, "the client closed the connection inside the request body");
-      got += *r;
-    }
+    std::optional<Error> failure;
+    // Sized without zero-filling (a 100 KB memset was 16% of a large request's instructions),
+    // then filled from the buffer and straight from the socket: no second copy either.
+    body.resize_and_overwrite(n, [&](char* out, size_t) {
+      size_t got = std::min(n, c.buffered().size());
+      std::memcpy(out, c.buffered().data(), got);
+      c.consume(got);
+      while (got < n) {
+        auto r = c.read_direct(out + got, n - got, timeout);
+        if (!r) {
+          failure = Error{r.error().code, "reading the request body: " + r.error().message};
+          break;
+        }
+        if (*r == 0) {
+          failure = Error{Errc::io, "the client closed the connection inside the request body"};
+          break;
+        }
+        got += *r;
+      }
+      return got;
+    });
+    if (failure) return std::unexpected(*failure);
     c.body_pending = false;
     return body;
   }
