@@ -98,7 +98,18 @@ Result<std::string> PolicyFetcher::fetch_now() {
   log::write(log::Level::info, "policy bundle installed",
              {{"url", m_opts.url}, {"version", v->payload.version}, {"org", v->payload.org}});
   if (m_on_installed) m_on_installed(*v);
+  {
+    std::lock_guard lock(m_mutex);
+    m_swapped_version = v->payload.version;
+  }
+  m_cv.notify_all();
   return std::string("installed");
+}
+
+bool PolicyFetcher::wait_for_version(uint64_t version, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(m_mutex);
+  return m_cv.wait_for(lock, timeout, [&] { return m_swapped_version >= version || m_stop; }) &&
+         m_swapped_version >= version;
 }
 
 nlohmann::json PolicyFetcher::status() const {

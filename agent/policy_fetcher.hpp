@@ -6,6 +6,7 @@
 // change or the refusal. Runs on its own thread; the request path never waits for it. When the
 // central cannot be reached the bundle in force stays, until its expiry + grace (see
 // PolicyValidityStage).
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -49,6 +50,10 @@ public:
   // says what happened: "installed", "unchanged", "not modified", "none published", or an error
   // (unreachable, refused bundle).
   Result<std::string> fetch_now();
+  // Blocks until a bundle of at least `version` fetched by this fetcher has been swapped in (the
+  // on_installed callback returned), or `timeout` passes (false). For tests and tooling that
+  // must know the sidecar enforces a publish, without polling its status.
+  bool wait_for_version(uint64_t version, std::chrono::milliseconds timeout);
   // {"url","state","version","last_check_ms","last_ok_ms","error"} for `gw status`.
   nlohmann::json status() const;
 
@@ -67,7 +72,8 @@ private:
   std::string m_etag;
   std::string m_state = "starting";
   std::string m_error;
-  uint64_t m_version = 0;
+  uint64_t m_version = 0;          // of the last bundle fetched and verified
+  uint64_t m_swapped_version = 0;  // of the last bundle this fetcher installed and swapped in
   int64_t m_last_check_ms = 0, m_last_ok_ms = 0;
 };
 

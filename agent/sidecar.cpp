@@ -294,6 +294,14 @@ Status run_sidecar(const SidecarOptions& opts) {
       if (auto st = ensure_fetcher(); !st) return {{"ok", false}, {"error", st.error().message}};
       return {{"ok", true}, {"version", *v}};
     }
+    if (op == "policy_wait") {
+      // Blocks (at most 5 s: the control socket has one thread) until the fetcher swapped in a
+      // bundle of at least "version".
+      if (!fetcher) return {{"ok", false}, {"error", "no central gateway is configured (<config dir>/central.toml)"}};
+      int64_t ms = std::clamp<int64_t>(req.value("timeout_ms", int64_t{5000}), 0, 5000);
+      bool done = fetcher->wait_for_version(req.value("version", uint64_t{0}), std::chrono::milliseconds(ms));
+      return {{"ok", done}, {"error", done ? "" : "not swapped in yet"}};
+    }
     if (op == "policy-fetch") {
       if (!fetcher) return {{"ok", false}, {"error", "no central gateway is configured (<config dir>/central.toml)"}};
       auto r = fetcher->fetch_now();

@@ -3,9 +3,7 @@
 // policy and audits the change. A tampered or rolled-back publish is refused by the central.
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <fstream>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -44,14 +42,15 @@ int post_model(Sidecar& sc, const std::string& token, const std::string& model) 
   return r->status;
 }
 
-// Waits (bounded) until the sidecar enforces `source`: the fetcher polls every second.
-bool wait_for_source(Sidecar& sc, const std::string& source) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (sc.status()["policy"]["source"] == source) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling a condition, with a deadline
+// Waits (bounded) until the sidecar's fetcher has swapped in bundle `version`, then returns the
+// policy source the sidecar reports. The fetcher polls every second; the control op blocks on
+// the fetcher's own signal, at most 5 s per call.
+std::string wait_for_version(Sidecar& sc, int version) {
+  for (int i = 0; i < 6; ++i) {
+    auto r = gw::agent::control_call(sc.paths(), {{"op", "policy_wait"}, {"version", version}, {"timeout_ms", 5000}}, 10000);
+    if (r && r->value("ok", false)) break;
   }
-  return false;
+  return sc.status()["policy"]["source"].get<std::string>();
 }
 
 }  // namespace
@@ -97,7 +96,7 @@ TEST_CASE("central policy: publish, fetch within the poll interval, enforce, aud
   auto first = publish("v1.bundle");
   REQUIRE_MESSAGE(first.code == 0, first.err);
   CHECK(first.out.find("published: bundle v1 for acme") != std::string::npos);
-  REQUIRE(wait_for_source(sc, "bundle v1 (acme)"));
+  REQUIRE(wait_for_version(sc, 1) == "bundle v1 (acme)");
   CHECK(post_model(sc, token, "gpt-5") == 400);
 
   // A publisher without the token is refused; so is a tampered bundle, before any laptop sees it.
@@ -115,7 +114,7 @@ TEST_CASE("central policy: publish, fetch within the poll interval, enforce, aud
   CHECK(tampered.err.find("modified after signing") != std::string::npos);
 
   REQUIRE(publish("v2.bundle").code == 0);
-  REQUIRE(wait_for_source(sc, "bundle v2 (acme)"));
+  REQUIRE(wait_for_version(sc, 2) == "bundle v2 (acme)");
   CHECK(post_model(sc, token, "gpt-5") == 200);
   auto rollback = publish("v1.bundle");
   CHECK(rollback.code == 1);
