@@ -32,4 +32,8 @@ else()
   endif()
 endif()
 
-find_package(PostgreSQL)
+# libpq for the PostgreSQL storage driver (several `gw serve` replicas). Homebrew's libpq is keg-only.
+if(APPLE)
+  list(APPEND CMAKE_PREFIX_PATH /opt/homebrew/opt/libpq /usr/local/opt/libpq)
+endif()
+find_package(PostgreSQL REQUIRED)

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/storage/sqlite_audit_store.hpp"
 #include "server/ingest.hpp"
+#include "tests/unit/server/audit_store_under_test.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/server/chain_builder.hpp"
 
@@ -14,7 +14,7 @@ namespace {
 
 struct Fixture {
   test::TempDir tmp{"gw-ingest"};
-  std::unique_ptr<storage::SqliteAuditStore> store = std::move(*storage::SqliteAuditStore::open(tmp.path() / "c.db"));
+  std::unique_ptr<storage::AuditStore> store = test::open_audit_store_under_test(tmp.path());
   FakeClock clock{1700000000000};
 
   server::IngestResult ingest(const server::IngestBatch& b) {
