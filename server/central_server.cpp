@@ -11,7 +11,9 @@
 #include "core/common/log.hpp"
 #include "core/siem/exporters.hpp"
 #include "core/storage/sqlite_audit_store.hpp"
+#include "core/storage/sqlite_lease_ledger.hpp"
 #include "server/ingest.hpp"
+#include "server/lease_api.hpp"
 #include "server/policy_distribution.hpp"
 
 namespace gw::server {
@@ -92,6 +94,10 @@ Result<int> CentralServer::start() {
   m_policy = std::make_unique<PolicyDistribution>(m_config, m_clock);
   GW_CHECK(m_policy->open());
   m_policy->add_routes(*m_server);
+  if (m_ledger) {
+    m_leases = std::make_unique<LeaseApi>(m_config, *m_ledger, m_clock, [this] { return m_policy->policy(); });
+    m_leases->add_routes(*m_server);
+  }
   int port = m_config.port == 0 ? m_server->bind_to_any_port(m_config.host)
                                 : (m_server->bind_to_port(m_config.host, m_config.port) ? m_config.port : -1);
   if (port <= 0)
@@ -121,7 +127,10 @@ Status run_serve(const ServerConfig& config, int ready_fd) {
   // destroyed (stopped) before the store closes. Built first: a missing token fails the start.
   GW_TRY(siem, siem::SiemExporters::create(config.siem, **store,
                                            std::make_unique<siem::FileCursorStore>(config.siem_cursor_dir())));
+  auto ledger = storage::SqliteLeaseLedger::open(config.storage_path);
+  if (!ledger) return std::unexpected(ledger.error());
   CentralServer server(config, **store, clock);
+  server.set_lease_ledger(ledger->get());
   GW_TRY(port, server.start());
   if (auto st = siem->start(); !st) {
     server.stop();

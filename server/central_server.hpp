@@ -5,6 +5,7 @@
 //   GET  /v1/health           {"status":"ok","version":...}, no authentication
 //   POST /v1/audit/batches    a device's spool records (see docs/server.md for the protocol)
 //   GET/POST /v1/policy/bundle  signed policy distribution (server/policy_distribution.hpp)
+//   POST /v1/leases           budget leases for sidecars (server/lease_api.hpp)
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
 #include "core/storage/audit_store.hpp"
+#include "core/storage/lease_ledger.hpp"
 #include "server/server_config.hpp"
 
 namespace httplib {
@@ -21,6 +23,7 @@ class Server;
 namespace gw::server {
 
 class PolicyDistribution;
+class LeaseApi;
 
 // The signature header of an ingest request: "ed25519=<128 hex>", the device key's signature
 // over the exact body bytes.
@@ -37,6 +40,8 @@ public:
   // Stops accepting, lets requests in flight finish, joins. Idempotent.
   void stop();
   int port() const { return m_port; }
+  // Serves POST /v1/leases over `ledger` (call before start; the ledger must outlive the server).
+  void set_lease_ledger(storage::LeaseLedger* ledger) { m_ledger = ledger; }
   uint64_t batches() const { return m_batches.load(); }
 
 private:
@@ -46,6 +51,8 @@ private:
   const Clock& m_clock;
   std::unique_ptr<httplib::Server> m_server;
   std::unique_ptr<PolicyDistribution> m_policy;
+  storage::LeaseLedger* m_ledger = nullptr;
+  std::unique_ptr<LeaseApi> m_leases;
   std::thread m_thread;
   int m_port = 0;
   std::atomic<uint64_t> m_batches{0};

@@ -57,8 +57,22 @@ Status PolicyDistribution::open() {
   if (current) {
     m_bytes = std::move(*current);
     m_etag = "\"" + sha256_hex(m_bytes) + "\"";
+    // It was verified when published; verified again here only to get its policy (for leases).
+    policy::VerifyOptions opts;
+    opts.now_s = m_clock.now_ms() / 1000;
+    opts.allow_grace = true;
+    if (auto v = policy::verify_bundle(m_bytes, m_trust, policy::BundleState{}, opts))
+      m_policy = v->policy;
+    else
+      log::write(log::Level::warn, "the published policy bundle no longer verifies; budget leases are refused until the next publish",
+                 {{"reason", v.error().message}});
   }
   return {};
+}
+
+std::shared_ptr<const config::Policy> PolicyDistribution::policy() const {
+  std::lock_guard lock(m_mutex);
+  return m_policy;
 }
 
 void PolicyDistribution::add_routes(httplib::Server& s) {
@@ -99,6 +113,7 @@ void PolicyDistribution::add_routes(httplib::Server& s) {
       if (auto st = m_store.install(req.body, v->next_state, "publisher " + who, opts.now_s); !st)
         return reply_error(res, 503, "store_unavailable", st.error().message);
       m_bytes = req.body;
+      m_policy = v->policy;
       m_etag = "\"" + sha256_hex(m_bytes) + "\"";
       log::write(log::Level::info, "policy published",
                  {{"publisher", who}, {"version", v->payload.version}, {"org", v->payload.org}});

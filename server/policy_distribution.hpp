@@ -13,6 +13,7 @@
 // verifies too so that a bad publish is refused at once, with a message, rather than by every
 // laptop later.
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -36,15 +37,19 @@ public:
   // Loads the roots and the last published bundle. Errors: unreadable root key files.
   Status open();
   void add_routes(httplib::Server& server);
+  // The policy of the bundle served (what the central's budget leases follow), or nullptr before
+  // the first publish. Thread-safe.
+  std::shared_ptr<const config::Policy> policy() const;
 
 private:
   const ServerConfig& m_config;
   const Clock& m_clock;
   policy::TrustStore m_trust;
   policy::BundleStore m_store;
-  std::mutex m_mutex;     // guards the bytes and etag below
-  std::string m_bytes;    // the bundle served
+  mutable std::mutex m_mutex;  // guards the bytes, etag and policy below
+  std::string m_bytes;         // the bundle served
   std::string m_etag;
+  std::shared_ptr<const config::Policy> m_policy;  // parsed from m_bytes
 };
 
 // The id of the token in `tokens` that `authorization` ("Bearer <token>") carries, or empty.

@@ -146,6 +146,7 @@ Result<ServerConfig> parse_server_config(std::string_view text, std::string_view
     e.finish();
   }
   if (const auto* pol = root.table("policy")) decode_policy_section(*pol, base_dir, diag, c);
+  if (const auto* leases = root.table("leases")) decode_leases_section(*leases, diag, c.leases);
   siem::decode_siem(root.raw("siem"), "siem", diag, c.siem);
   for (auto& sink : c.siem.sinks) {
     if (sink.type == siem::SinkType::file && !sink.destination.empty())

@@ -27,6 +27,7 @@
 
 #include "core/common/result.hpp"
 #include "core/siem/config.hpp"
+#include "server/lease_config.hpp"
 
 namespace gw::server {
 
@@ -65,6 +66,7 @@ struct ServerConfig {
   size_t max_body_bytes = 16u << 20;
   std::vector<EnrollmentToken> enrollment_tokens;
   PolicyDistributionConfig policy;
+  LeaseConfig leases;  // [leases]: budget leases to sidecars (server/lease_api.hpp)
   siem::SiemConfig siem;  // file destinations, token_file and ca_file resolved like other paths
 
   // Where the SIEM sinks keep their cursors: <storage path>.siem/ (next to the store they index).
