@@ -10,6 +10,7 @@
 #include "core/common/crypto.hpp"
 #include "core/common/log.hpp"
 #include "core/siem/exporters.hpp"
+#include "core/storage/pg_stores.hpp"
 #include "core/storage/sqlite_audit_store.hpp"
 #include "core/storage/sqlite_lease_ledger.hpp"
 #include "server/ingest.hpp"
@@ -120,17 +121,28 @@ Status run_serve(const ServerConfig& config, int ready_fd) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before any thread starts: only sigwait sees them
 
-  auto store = storage::SqliteAuditStore::open(config.storage_path);
-  if (!store) return std::unexpected(store.error());
+  // The stores: one SQLite file, or PostgreSQL shared with other replicas.
+  std::unique_ptr<storage::AuditStore> store;
+  std::unique_ptr<storage::LeaseLedger> ledger;
+  std::string storage_name = config.storage_path.string();
+  if (config.storage_driver == "postgres") {
+    GW_TRY(pg, storage::open_pg_stores({config.storage_url, config.storage_pool_size}));
+    store = std::move(pg.audit);
+    ledger = std::move(pg.leases);
+    storage_name = pg.pool->target();  // no password
+  } else {
+    GW_TRY(sq, storage::SqliteAuditStore::open(config.storage_path));
+    store = std::move(sq);
+    GW_TRY(sl, storage::SqliteLeaseLedger::open(config.storage_path));
+    ledger = std::move(sl);
+  }
   SystemClock clock;
   // SIEM export reads the store on its own threads; declared after the store, so it is
   // destroyed (stopped) before the store closes. Built first: a missing token fails the start.
-  GW_TRY(siem, siem::SiemExporters::create(config.siem, **store,
+  GW_TRY(siem, siem::SiemExporters::create(config.siem, *store,
                                            std::make_unique<siem::FileCursorStore>(config.siem_cursor_dir())));
-  auto ledger = storage::SqliteLeaseLedger::open(config.storage_path);
-  if (!ledger) return std::unexpected(ledger.error());
-  CentralServer server(config, **store, clock);
-  server.set_lease_ledger(ledger->get());
+  CentralServer server(config, *store, clock);
+  server.set_lease_ledger(ledger.get());
   GW_TRY(port, server.start());
   if (auto st = siem->start(); !st) {
     server.stop();
@@ -149,7 +161,7 @@ Status run_serve(const ServerConfig& config, int ready_fd) {
   std::string scheme = config.tls() ? "https" : "http";
   log::write(log::Level::info, "gw serve listening",
              {{"url", scheme + "://" + config.host + ":" + std::to_string(port)}, {"port", port},
-              {"storage", config.storage_path.string()}, {"pid", ::getpid()}});
+              {"storage", storage_name}, {"pid", ::getpid()}});
   int sig = 0;
   sigwait(&set, &sig);
   log::write(log::Level::info, "gw serve stopping", {{"signal", sig}});

@@ -1,6 +1,7 @@
 #include "server/server_config.hpp"
 
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -83,6 +84,44 @@ void decode_policy_section(const nlohmann::json& table, const fs::path& base_dir
   p.finish();
 }
 
+// [storage]: sqlite needs path; postgres needs exactly one of url / url_env (see the header).
+void decode_storage_section(const nlohmann::json& table, const fs::path& base_dir, Diagnostics& diag, ServerConfig& c) {
+  ObjectReader s(table, "storage", diag);
+  if (auto d = s.string("driver")) {
+    if (*d != "sqlite" && *d != "postgres")
+      diag.error("storage.driver", "must be \"sqlite\" or \"postgres\", got \"" + *d + "\"");
+    else
+      c.storage_driver = *d;
+  }
+  bool pg = c.storage_driver == "postgres";
+  if (auto p = s.string("path", !pg)) c.storage_path = resolve(base_dir, *p);
+  else if (pg) c.storage_path = resolve(base_dir, "central");
+  auto url = s.string("url");
+  auto url_env = s.string("url_env");
+  auto pool = s.integer("pool_size", 1);
+  if (!pg) {
+    for (const char* k : {"url", "url_env", "pool_size"})
+      if (s.has(k)) diag.error(std::string("storage.") + k, "applies to driver = \"postgres\" only");
+  } else if (url.has_value() == url_env.has_value()) {
+    diag.error("storage", "driver = \"postgres\" needs url = \"postgresql://USER@HOST:PORT/DB\" or url_env = "
+                          "\"NAME\" (an environment variable holding it; keeps a password out of the file)");
+  } else if (url) {
+    c.storage_url = *url;
+  } else {
+    const char* v = std::getenv(url_env->c_str());
+    if (!v || !*v)
+      diag.error("storage.url_env", "the environment variable " + *url_env +
+                                        " is not set (or empty): export it with the PostgreSQL URL before gw serve");
+    else
+      c.storage_url = v;
+  }
+  if (pool) {
+    if (*pool > 200) diag.error("storage.pool_size", "must be at most 200 (each is a PostgreSQL connection)");
+    else c.storage_pool_size = static_cast<size_t>(*pool);
+  }
+  s.finish();
+}
+
 }  // namespace
 
 std::string listen_problem(const ServerConfig& c) {
@@ -120,17 +159,7 @@ Result<ServerConfig> parse_server_config(std::string_view text, std::string_view
     t.finish();
   }
   if (const auto* st = root.table("storage")) {
-    ObjectReader s(*st, "storage", diag);
-    if (auto d = s.string("driver")) {
-      if (*d == "postgres")
-        diag.error("storage.driver", "\"postgres\" is not available in this version yet; use \"sqlite\"");
-      else if (*d != "sqlite")
-        diag.error("storage.driver", "must be \"sqlite\", got \"" + *d + "\"");
-      else
-        c.storage_driver = *d;
-    }
-    if (auto p = s.string("path", true)) c.storage_path = resolve(base_dir, *p);
-    s.finish();
+    decode_storage_section(*st, base_dir, diag, c);
   } else {
     diag.error("storage", "missing: add [storage] with path = \"central.db\" (the SQLite file)");
   }

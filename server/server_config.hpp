@@ -9,8 +9,11 @@
 //   cert = "cert.pem"                     # PEM certificate chain
 //   key = "key.pem"                       # PEM private key
 //   [storage]
-//   driver = "sqlite"                     # the only driver today ("postgres" later)
-//   path = "central.db"
+//   driver = "sqlite"                     # "sqlite" (default, one process) or "postgres" (replicas)
+//   path = "central.db"                   # sqlite: the database; postgres: optional prefix of the
+//                                         # local state (<path>.siem/, <path>.policy/), default "central"
+//   url_env = "GW_DATABASE_URL"           # postgres: the variable holding the libpq URL (or url = ...)
+//   pool_size = 8                         # postgres: connections per replica
 //   [ingest]
 //   max_batch_records = 5000
 //   max_body_bytes = 16777216
@@ -62,6 +65,8 @@ struct ServerConfig {
   std::filesystem::path tls_key;
   std::string storage_driver = "sqlite";
   std::filesystem::path storage_path;
+  std::string storage_url;      // postgres: libpq URL; may hold a password: never log it
+  size_t storage_pool_size = 8;  // postgres
   size_t max_batch_records = 5000;
   size_t max_body_bytes = 16u << 20;
   std::vector<EnrollmentToken> enrollment_tokens;
