@@ -2,6 +2,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/json/byte_find.hpp"
 #include "core/json/json_walk.hpp"
 
 namespace gw::json {
@@ -51,8 +52,7 @@ void decode_into(std::string_view raw, std::string& out, std::vector<uint32_t>* 
   size_t i = 0;
   while (i < raw.size()) {
     // Copy the run up to the next backslash in one go.
-    const void* bs = std::memchr(raw.data() + i, '\\', raw.size() - i);
-    size_t run_end = bs ? static_cast<size_t>(static_cast<const char*>(bs) - raw.data()) : raw.size();
+    size_t run_end = static_cast<size_t>(find_byte(raw.data() + i, raw.data() + raw.size(), '\\') - raw.data());
     if (run_end > i) {
       out.append(raw.data() + i, run_end - i);
       if (offsets)

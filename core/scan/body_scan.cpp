@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/json/json_split.hpp"
 #include "core/json/json_walk.hpp"
 
 namespace gw::scan {
@@ -140,10 +141,13 @@ struct BodyScanner {
   ScanCache* cache;
   BodyScan result;
 
-  Status block(std::string_view raw, size_t abs_offset, std::string_view block_key,
+  // A block at `depth` in the document (1: a top-level member, 2: an element of one). Walking it
+  // validates it (with the depth limit that applies where it sits); a block found in the cache
+  // was valid when it was remembered (same bytes), so it is neither walked nor validated again.
+  Status block(std::string_view raw, size_t abs_offset, std::string_view block_key, size_t depth,
                const std::string& prefix_ptr, const std::string& prefix_disp) {
     ++result.stats.blocks;
-    uint64_t salt = scanner.generation() ^ (block_hash(block_key, 0x5ca11ab1e) << 1);
+    uint64_t salt = scanner.generation() ^ (block_hash(block_key, 0x5ca11ab1e + depth) << 1);
     uint64_t key = cache ? block_hash(raw, salt) : 0;
     std::vector<Finding> rel;
     std::optional<std::vector<Finding>> hit;
@@ -153,7 +157,7 @@ struct BodyScanner {
       rel = std::move(*hit);
     } else {
       BlockVisitor v(scanner, block_key, rel, result.stats.bytes_scanned);
-      GW_CHECK(json::walk(raw, v));
+      GW_CHECK(json::walk(raw, v, json::k_default_max_depth - depth));
       if (cache) cache->put(key, rel);
     }
     for (auto& f : rel) {
@@ -169,62 +173,39 @@ struct BodyScanner {
   }
 };
 
-// The elements of a JSON array that top_level_members() has already validated: a structural
-// scan (strings skipped with memchr) without a second validation pass.
-std::vector<json::Element> validated_array_elements(std::string_view raw) {
-  std::vector<json::Element> out;
-  const char* p = raw.data();
-  const size_t n = raw.size();
-  auto is_ws = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
-  auto type_of = [](char c) {
-    switch (c) {
-      case '{': return json::Type::object;
-      case '[': return json::Type::array;
-      case '"': return json::Type::string;
-      case 't': case 'f': return json::Type::boolean;
-      case 'n': return json::Type::null;
-      default: return json::Type::number;
-    }
-  };
-  size_t depth = 0, start = std::string_view::npos, last = 0;  // last: end of the last non-ws byte
-  auto close_element = [&] {
-    if (start != std::string_view::npos) out.push_back(json::Element{type_of(p[start]), raw.substr(start, last - start), start});
-    start = std::string_view::npos;
-  };
-  for (size_t i = 1; i < n; ++i) {  // raw[0] is '['
-    char c = p[i];
-    if (is_ws(c)) continue;
-    if (depth == 0 && (c == ',' || c == ']')) {
-      close_element();
-      if (c == ']') break;
-      continue;
-    }
-    if (depth == 0 && start == std::string_view::npos) start = i;
-    if (c == '"') {
-      // The closing quote is the first one preceded by an even number of backslashes.
-      size_t j = i + 1;
-      for (;;) {
-        const void* q = std::memchr(p + j, '"', n - j);
-        if (!q) return out;  // cannot happen on validated input
-        j = static_cast<size_t>(static_cast<const char*>(q) - p);
-        size_t bs = 0;
-        while (j - bs > i + 1 && p[j - bs - 1] == '\\') ++bs;
-        if (bs % 2 == 0) break;
-        ++j;
-      }
-      i = j;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-    last = i + 1;
-  }
-  return out;
-}
-
 bool split_key(std::string_view k) {
   return k == "messages" || k == "input" || k == "contents" || k == "tools" || k == "system";
+}
+
+// Scans the blocks of the members of a body. validated: the body was validated as a whole;
+// otherwise members come from split_object() and every value is validated here (containers and
+// strings by their walk, scalars on their own). Fails on the first invalid value.
+Status scan_members(BodyScanner& bs, const std::vector<json::RawMember>& members, bool validated) {
+  std::vector<json::Element> elems;
+  auto scalar_ok = [&](json::Type t, std::string_view raw) {
+    return validated || (t != json::Type::number && t != json::Type::boolean && t != json::Type::null) ||
+           json::validate(raw).has_value();
+  };
+  for (const auto& m : members) {
+    if (!scalar_ok(m.type, m.raw)) return gw::fail(gw::Errc::invalid_argument, "invalid JSON value");
+    if (m.type == json::Type::number || m.type == json::Type::boolean || m.type == json::Type::null) continue;
+    const std::string key = m.key_escapes ? json::decode_string(m.key) : std::string(m.key);
+    std::string ptr = "/" + pointer_escape(key);
+    const std::string& disp = key;
+    if (m.type == json::Type::array && split_key(key)) {
+      if (!json::split_array(m.raw, elems)) return gw::fail(gw::Errc::invalid_argument, "invalid JSON array");
+      for (size_t i = 0; i < elems.size(); ++i) {
+        const auto& e = elems[i];
+        if (!scalar_ok(e.type, e.raw)) return gw::fail(gw::Errc::invalid_argument, "invalid JSON value");
+        if (e.type != json::Type::object && e.type != json::Type::array && e.type != json::Type::string) continue;
+        std::string idx = std::to_string(i);
+        GW_CHECK(bs.block(e.raw, m.offset + e.offset, key, 2, ptr + "/" + idx, disp + "[" + idx + "]"));
+      }
+    } else {
+      GW_CHECK(bs.block(m.raw, m.offset, key, 1, ptr, disp));
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -237,22 +218,17 @@ Result<BodyScan> scan_body(const Scanner& scanner, std::string_view body, BodyKi
     bs.result.stats.bytes_scanned = body.size();
     return std::move(bs.result);
   }
-  GW_TRY(top, json::top_level_members(body));
-  for (const auto& m : top.members) {
-    if (m.type == json::Type::number || m.type == json::Type::boolean || m.type == json::Type::null) continue;
-    std::string ptr = "/" + pointer_escape(m.key);
-    const std::string& disp = m.key;
-    if (m.type == json::Type::array && split_key(m.key)) {
-      auto elems = validated_array_elements(m.raw);
-      for (size_t i = 0; i < elems.size(); ++i) {
-        const auto& e = elems[i];
-        if (e.type != json::Type::object && e.type != json::Type::array && e.type != json::Type::string) continue;
-        std::string idx = std::to_string(i);
-        GW_CHECK(bs.block(e.raw, m.offset + e.offset, m.key, ptr + "/" + idx, disp + "[" + idx + "]"));
-      }
-    } else {
-      GW_CHECK(bs.block(m.raw, m.offset, m.key, ptr, disp));
-    }
+  // One pass: the structure is split without validation and each block is validated by the walk
+  // that scans it (or known valid from the cache). Any failure falls back to validating the whole
+  // body first, which yields the precise error (or, if the body is valid after all, the scan).
+  std::vector<json::RawMember> members;
+  if (!json::split_object(body, members) || !scan_members(bs, members, false)) {
+    bs.result = {};
+    GW_TRY(top, json::top_level_members(body));
+    members.clear();
+    for (const auto& m : top.members)
+      members.push_back(json::RawMember{m.key, false, m.type, m.raw, m.offset});
+    GW_CHECK(scan_members(bs, members, true));
   }
   std::sort(bs.result.findings.begin(), bs.result.findings.end(), [](const Finding& a, const Finding& b) {
     return a.offset != b.offset ? a.offset < b.offset : a.rule_id < b.rule_id;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <utility>
 
 namespace gw::scan {
 namespace {
@@ -96,7 +97,7 @@ size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found, ui
   // pass is bound by the latency of a load per byte). Pass k reports the occurrences starting
   // in its segment; it starts at the root at the segment's start, so it sees all of them.
   // Together: exactly the occurrences of one pass.
-  constexpr size_t K = 4;
+  constexpr size_t K = 4;  // 8 spills registers on x86-64
   size_t begin[K], end[K], limit[K];
   uint32_t s[K];
   for (size_t k = 0; k < K; ++k) {
@@ -110,17 +111,19 @@ size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found, ui
   const uint32_t* next = m_next.data();
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   size_t newly = 0;
-  for (size_t i = 0; i < steps; ++i) {
-    uint32_t t[K], any = 0;
-    for (size_t k = 0; k < K; ++k) {
-      t[k] = next[s[k] + m_class_of[p[begin[k] + i]]];
-      s[k] = t[k] & ~k_out_flag;
-      any |= t[k];
+  // Fully unrolled over k (constant indices), so the K chains live in registers: an array indexed
+  // in a loop went through the stack, adding a store-to-load delay to every step of every chain.
+  const uint8_t* cls = m_class_of;
+  [&]<size_t... k>(std::index_sequence<k...>) {
+    uint32_t t[K];
+    const unsigned char* q[K] = {(p + begin[k])...};
+    for (size_t i = 0; i < steps; ++i) {
+      ((t[k] = next[s[k] + cls[q[k][i]]]), ...);
+      ((s[k] = t[k] & ~k_out_flag), ...);
+      if (((t[k] | ...)) & k_out_flag) [[unlikely]]
+        ((newly += (t[k] & k_out_flag) ? emit(s[k], begin[k] + i + 1, limit[k], found, positional_from, hits, seen) : 0), ...);
     }
-    if (any & k_out_flag) [[unlikely]]
-      for (size_t k = 0; k < K; ++k)
-        if (t[k] & k_out_flag) newly += emit(s[k], begin[k] + i + 1, limit[k], found, positional_from, hits, seen);
-  }
+  }(std::make_index_sequence<K>{});
   for (size_t k = 0; k < K; ++k)
     newly += run(text, begin[k] + steps, end[k], limit[k], found, positional_from, hits, seen, s[k]);
   return newly;

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/common/crypto.hpp"
+#include "core/json/byte_find.hpp"
 #include "core/scan/capture_skip.hpp"
 #include "core/scan/set_pass.hpp"
 #include "core/scan/prefilter.hpp"
@@ -286,8 +287,7 @@ void Scanner::Impl::collect_windows(std::string_view text, const std::vector<uin
       if (plan.line_bounded) {
         if (!have_newlines) {
           newlines.clear();
-          for (const char* q = text.data(); (q = static_cast<const char*>(std::memchr(q, '\n', text.data() + n - q)));)
-            newlines.push_back(static_cast<size_t>(q++ - text.data()));
+          json::for_each_byte(text.data(), n, '\n', [](size_t at) { newlines.push_back(at); });
           have_newlines = true;
         }
         auto it = std::lower_bound(newlines.begin(), newlines.end(), p);  // first '\n' at or after p

@@ -127,6 +127,37 @@ TEST_CASE("scan_body: invalid JSON is an error, text kind scans raw text") {
   CHECK(detect_body_kind("not json") == BodyKind::text);
 }
 
+TEST_CASE("scan_body: an invalid body reports the error of a full validation, with or without a warm cache") {
+  ScanCache cache;
+  json body = {{"model", "m"}, {"messages", json::array({{{"role", "user"}, {"content", "hello " + k_aws}}})}, {"n", 1}};
+  std::string good = body.dump();
+  REQUIRE(scan_body(scanner(), good, BodyKind::anthropic, &cache).has_value());
+  // Broken in a block, between blocks, in a scalar, after the end, in a key: each time the very
+  // message (and byte offset) the validating parser gives for the whole body.
+  std::string messages_end = good.substr(0, good.find("]"));
+  for (std::string bad : {good.substr(0, good.size() - 1), good + "x", messages_end + ",]" + good.substr(messages_end.size() + 1),
+                          std::string(good).replace(good.find("1}"), 1, "01"),
+                          std::string(good).replace(good.find("hello"), 1, "\\q"),
+                          std::string(good).replace(good.find("\"model\""), 1, ""),
+                          std::string(good).replace(good.find(":1}"), 1, " ")}) {
+    CAPTURE(bad);
+    auto expected = gw::json::top_level_members(bad);
+    REQUIRE_FALSE(expected.has_value());
+    for (ScanCache* c : {static_cast<ScanCache*>(nullptr), &cache}) {
+      auto r = scan_body(scanner(), bad, BodyKind::anthropic, c);
+      REQUIRE_FALSE(r.has_value());
+      CHECK(r.error().message == expected.error().message);
+    }
+  }
+  // Whitespace and key escapes around the blocks do not matter.
+  std::string spaced = " { \"model\" : \"m\" ,\n \"mess\\u0061ges\" : [ {\"role\":\"user\",\"content\":\"hello " + k_aws + "\"} ] } ";
+  auto r = scan_body(scanner(), spaced, BodyKind::anthropic, &cache);
+  REQUIRE(r.has_value());
+  REQUIRE(by_rule(r->findings, "aws-access-key-id").size() == 1);
+  CHECK(r->findings[0].json_path == "messages[0].content");
+  CHECK(spaced.substr(r->findings[0].offset, r->findings[0].length) == k_aws);
+}
+
 TEST_CASE("ScanCache: turn N rescans only new blocks and re-bases remembered findings") {
   ScanCache cache;
   json body = {{"model", "m"}, {"messages", json::array()}};
