@@ -27,81 +27,90 @@ long read_hex4(std::string_view raw, size_t i) {
   return v;
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
+// Writes the UTF-8 of cp at w; returns the end.
+char* put_utf8(char* w, uint32_t cp) {
   if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
+    *w++ = static_cast<char>(cp);
   } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    *w++ = static_cast<char>(0xC0 | (cp >> 6));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
   } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    *w++ = static_cast<char>(0xE0 | (cp >> 12));
+    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
   } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    *w++ = static_cast<char>(0xF0 | (cp >> 18));
+    *w++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
   }
+  return w;
 }
 
-// Decodes raw into out; when offsets is given, records for each output byte the raw offset of the
-// input that produced it.
-void decode_into(std::string_view raw, std::string& out, std::vector<uint32_t>* offsets) {
-  out.reserve(raw.size());
-  size_t i = 0;
-  while (i < raw.size()) {
-    // Copy the run up to the next backslash in one go.
-    size_t run_end = static_cast<size_t>(find_byte(raw.data() + i, raw.data() + raw.size(), '\\') - raw.data());
-    if (run_end > i) {
-      out.append(raw.data() + i, run_end - i);
-      if (offsets)
-        for (size_t k = i; k < run_end; ++k) offsets->push_back(static_cast<uint32_t>(k));
-      i = run_end;
-      continue;
-    }
-    size_t start = i;
-    size_t before = out.size();
-    char c = raw[i];
-    if (c != '\\' || i + 1 >= raw.size()) {
-      out.push_back(c);
-      ++i;
-    } else {
-      char e = raw[i + 1];
-      i += 2;
-      switch (e) {
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
-        case 'u': {
-          long cp = read_hex4(raw, i);
-          if (cp < 0) {
-            out.append("\xEF\xBF\xBD");
-            break;
-          }
-          i += 4;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            long lo = -1;
-            if (i + 6 <= raw.size() && raw[i] == '\\' && raw[i + 1] == 'u') lo = read_hex4(raw, i + 2);
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-              i += 6;
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            } else {
-              cp = 0xFFFD;
-            }
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            cp = 0xFFFD;
-          }
-          append_utf8(out, static_cast<uint32_t>(cp));
-          break;
-        }
-        default: out.push_back(e); break;  // '"', '\\', '/'
-      }
-    }
-    if (offsets) offsets->insert(offsets->end(), out.size() - before, static_cast<uint32_t>(start));
+// Decodes the escape at raw[i] (a backslash) to w; returns the end of the output and advances i
+// past the escape. A trailing lone backslash is copied as is.
+char* decode_escape(std::string_view raw, size_t& i, char* w) {
+  if (i + 1 >= raw.size()) {
+    *w++ = raw[i++];
+    return w;
   }
+  char e = raw[i + 1];
+  i += 2;
+  switch (e) {
+    case 'b': *w++ = '\b'; return w;
+    case 'f': *w++ = '\f'; return w;
+    case 'n': *w++ = '\n'; return w;
+    case 'r': *w++ = '\r'; return w;
+    case 't': *w++ = '\t'; return w;
+    case 'u': break;
+    default: *w++ = e; return w;  // '"', '\\', '/'
+  }
+  long cp = read_hex4(raw, i);
+  if (cp < 0) return put_utf8(w, 0xFFFD);
+  i += 4;
+  if (cp >= 0xD800 && cp <= 0xDBFF) {
+    long lo = -1;
+    if (i + 6 <= raw.size() && raw[i] == '\\' && raw[i + 1] == 'u') lo = read_hex4(raw, i + 2);
+    if (lo >= 0xDC00 && lo <= 0xDFFF) {
+      i += 6;
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+    } else {
+      cp = 0xFFFD;
+    }
+  } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+    cp = 0xFFFD;
+  }
+  return put_utf8(w, static_cast<uint32_t>(cp));
+}
+
+// Decodes raw into out (replacing its contents); when offsets is given, records for each output
+// byte the raw offset of the input that produced it. Written in place into a buffer of the
+// largest possible size (1.5 x raw: an invalid "\\u" becomes the 3 bytes of U+FFFD; every
+// valid escape shrinks), without zero-filling it first.
+void decode_into(std::string_view raw, std::string& out, std::vector<uint32_t>* offsets) {
+  out.clear();
+  out.resize_and_overwrite(raw.size() + raw.size() / 2 + 4, [&](char* base, size_t) {
+    char* w = base;
+    const char* const end = raw.data() + raw.size();
+    size_t i = 0;
+    while (i < raw.size()) {
+      // Copy the run up to the next backslash in one go.
+      const size_t run_end = static_cast<size_t>(find_byte(raw.data() + i, end, '\\') - raw.data());
+      if (run_end > i) {
+        std::memcpy(w, raw.data() + i, run_end - i);
+        w += run_end - i;
+        if (offsets)
+          for (size_t k = i; k < run_end; ++k) offsets->push_back(static_cast<uint32_t>(k));
+        i = run_end;
+        if (i == raw.size()) break;
+      }
+      const size_t start = i;
+      char* const before = w;
+      w = decode_escape(raw, i, w);
+      if (offsets) offsets->insert(offsets->end(), static_cast<size_t>(w - before), static_cast<uint32_t>(start));
+    }
+    return static_cast<size_t>(w - base);
+  });
 }
 
 }  // namespace

@@ -61,15 +61,27 @@ KeywordIndex::KeywordIndex(const std::vector<std::string>& keywords)
       }
     }
   }
-  // Entries hold the target state's row offset (state * classes), so the per-byte step needs no
-  // multiplication in its dependency chain.
+  // States are renumbered so that those with outputs come last: "a keyword ends here" is then
+  // "row >= m_accept_row", tested beside the per-byte dependency chain instead of masking a flag
+  // bit inside it. Entries hold the target state's row offset (state * classes), so the step
+  // needs no multiplication either. The root has no outputs and stays state 0.
+  std::vector<uint32_t> renum(states);
+  uint32_t next_id = 0;
+  for (uint32_t st = 0; st < states; ++st)
+    if (out_sets[st].empty()) renum[st] = next_id++;
+  m_accept_row = next_id * m_classes;
+  for (uint32_t st = 0; st < states; ++st)
+    if (!out_sets[st].empty()) renum[st] = next_id++;
   m_next.resize(trie.size());
-  for (size_t i = 0; i < trie.size(); ++i)
-    m_next[i] = trie[i] * m_classes | (out_sets[trie[i]].empty() ? 0 : k_out_flag);
+  for (uint32_t st = 0; st < states; ++st)
+    for (uint32_t c = 0; c < m_classes; ++c)
+      m_next[renum[st] * m_classes + c] = renum[trie[st * m_classes + c]] * m_classes;
+  std::vector<uint32_t> old_of(states);
+  for (uint32_t st = 0; st < states; ++st) old_of[renum[st]] = st;
   m_out_begin.resize(states + 1);
-  for (uint32_t s = 0; s < states; ++s) {
-    m_out_begin[s] = static_cast<uint32_t>(m_out.size());
-    m_out.insert(m_out.end(), out_sets[s].begin(), out_sets[s].end());
+  for (uint32_t st = 0; st < states; ++st) {
+    m_out_begin[st] = static_cast<uint32_t>(m_out.size());
+    m_out.insert(m_out.end(), out_sets[old_of[st]].begin(), out_sets[old_of[st]].end());
   }
   m_out_begin[states] = static_cast<uint32_t>(m_out.size());
 }
@@ -114,14 +126,13 @@ size_t KeywordIndex::find(std::string_view text, std::vector<uint8_t>& found, ui
   // Fully unrolled over k (constant indices), so the K chains live in registers: an array indexed
   // in a loop went through the stack, adding a store-to-load delay to every step of every chain.
   const uint8_t* cls = m_class_of;
+  const uint32_t accept = m_accept_row;
   [&]<size_t... k>(std::index_sequence<k...>) {
-    uint32_t t[K];
     const unsigned char* q[K] = {(p + begin[k])...};
     for (size_t i = 0; i < steps; ++i) {
-      ((t[k] = next[s[k] + cls[q[k][i]]]), ...);
-      ((s[k] = t[k] & ~k_out_flag), ...);
-      if (((t[k] | ...)) & k_out_flag) [[unlikely]]
-        ((newly += (t[k] & k_out_flag) ? emit(s[k], begin[k] + i + 1, limit[k], found, positional_from, hits, seen) : 0), ...);
+      ((s[k] = next[s[k] + cls[q[k][i]]]), ...);
+      if (std::max({s[k]...}) >= accept) [[unlikely]]
+        ((newly += s[k] >= accept ? emit(s[k], begin[k] + i + 1, limit[k], found, positional_from, hits, seen) : 0), ...);
     }
   }(std::make_index_sequence<K>{});
   for (size_t k = 0; k < K; ++k)
@@ -154,9 +165,8 @@ size_t KeywordIndex::run(std::string_view text, size_t from, size_t to, size_t s
   const uint32_t* next = m_next.data();
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   for (size_t i = from; i < to; ++i) {
-    uint32_t t = next[s + m_class_of[p[i]]];
-    s = t & ~k_out_flag;  // row offset of the new state
-    if (t & k_out_flag) [[unlikely]] newly += emit(s, i + 1, start_limit, found, positional_from, hits, seen);
+    s = next[s + m_class_of[p[i]]];  // row offset of the new state
+    if (s >= m_accept_row) [[unlikely]] newly += emit(s, i + 1, start_limit, found, positional_from, hits, seen);
   }
   return newly;
 }

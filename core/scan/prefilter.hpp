@@ -35,7 +35,6 @@ public:
   size_t keyword_count() const { return m_keyword_count; }
 
 private:
-  static constexpr uint32_t k_out_flag = 0x80000000u;
   // Runs the automaton over text[from, to) from state row s, reporting only occurrences that
   // start before start_limit.
   size_t run(std::string_view text, size_t from, size_t to, size_t start_limit, std::vector<uint8_t>& found,
@@ -48,7 +47,8 @@ private:
   std::vector<uint32_t> m_len;         // keyword id -> length
   uint32_t m_classes = 1;
   uint8_t m_class_of[256] = {};
-  std::vector<uint32_t> m_next;        // row (state * m_classes) + class -> next row (| k_out_flag)
+  std::vector<uint32_t> m_next;        // row (state * m_classes) + class -> next row
+  uint32_t m_accept_row = 0;           // rows from here on belong to states with outputs
   std::vector<uint32_t> m_out_begin;   // per state: range in m_out
   std::vector<uint32_t> m_out;         // keyword ids
 };

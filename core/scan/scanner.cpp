@@ -273,9 +273,10 @@ void Scanner::Impl::collect_windows(std::string_view text, const std::vector<uin
   touched.clear();
   const size_t n = text.size();
   for (const auto& h : hits) {
-    uint32_t a = h.id - impl.atom_base;
     if (h.id >= impl.flag_base) continue;
-    size_t p = h.end - impl.atom_len[a];
+    const uint32_t a = h.id - impl.atom_base;
+    const size_t p = h.end - impl.atom_len[a];
+    size_t line_start = std::string_view::npos, line_end = 0;  // of the line holding p, on first use
     for (uint32_t r : impl.rules_of_atom[a]) {
       if (!run[r]) continue;
       const WindowPlan& plan = impl.plans[r];
@@ -285,14 +286,16 @@ void Scanner::Impl::collect_windows(std::string_view text, const std::vector<uin
         w.end = std::min(n, p + plan.max_len);
       }
       if (plan.line_bounded) {
-        if (!have_newlines) {
-          newlines.clear();
-          json::for_each_byte(text.data(), n, '\n', [](size_t at) { newlines.push_back(at); });
-          have_newlines = true;
+        if (line_start == std::string_view::npos) {
+          if (!have_newlines) {
+            newlines.clear();
+            json::for_each_byte(text.data(), n, '\n', [](size_t at) { newlines.push_back(at); });
+            have_newlines = true;
+          }
+          auto it = std::lower_bound(newlines.begin(), newlines.end(), p);  // first '\n' at or after p
+          line_end = it == newlines.end() ? n : *it + 1;                    // a '\n' may end the match
+          line_start = it == newlines.begin() ? 0 : *std::prev(it) + 1;
         }
-        auto it = std::lower_bound(newlines.begin(), newlines.end(), p);  // first '\n' at or after p
-        size_t line_end = it == newlines.end() ? n : *it + 1;           // a '\n' may end the match
-        size_t line_start = it == newlines.begin() ? 0 : *std::prev(it) + 1;
         w.lo = std::max(w.lo, line_start);
         w.end = std::min(w.end, std::min(n, line_end));
       }
