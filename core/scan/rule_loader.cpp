@@ -59,6 +59,26 @@ struct Loader {
     return *s;
   }
 
+  // The keys both rule formats share (description, keywords, tags and the secret group, named
+  // group_key): true when f is one of them and was read into r.
+  Result<bool> shared_key(Rule& r, std::string_view f, std::string_view group_key, const toml::node& v,
+                          const std::string& what) {
+    if (f == "description") {
+      GW_TRY(s, string(v, what));
+      r.description = std::move(s);
+    } else if (f == "keywords" || f == "tags") {
+      GW_TRY(s, strings(v, what));
+      (f == "tags" ? r.tags : r.keywords) = std::move(s);
+    } else if (f == group_key) {
+      auto g = v.value<int64_t>();
+      if (!g) return fail(Errc::config, where(source, v) + what + ": expected an integer");
+      r.secret_group = static_cast<int>(*g);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
   Result<std::unique_ptr<RE2>> regex(const toml::node& n, std::string_view what) {
     GW_TRY(pattern, string(n, what));
     auto re = compile_rule_regex(pattern, keys.go_syntax);
@@ -221,33 +241,22 @@ Result<RuleSet> load_gw_rules(std::string_view text, std::string_view source) {
         std::string f(rk.str());
         std::string what = ctx + ": " + f;
         if (f == "id") continue;
-        if (f == "description") {
-          GW_TRY(s, L.string(rv, what));
-          r->description = s;
-        } else if (f == "category") {
+        GW_TRY(shared, L.shared_key(*r, f, "secret_group", rv, what));
+        if (shared) continue;
+        if (f == "category") {
           GW_TRY(s, L.string(rv, what));
           if (!parse_category(s, r->category))
             return fail(Errc::config, where(source, rv) + what + ": must be \"secret\", \"pii\" or \"custom\"");
         } else if (f == "regex") {
           GW_TRY(re, L.regex(rv, what));
           r->regex = std::move(re);
-        } else if (f == "secret_group") {
-          auto g = rv.value<int64_t>();
-          if (!g) return fail(Errc::config, where(source, rv) + what + ": expected an integer");
-          r->secret_group = static_cast<int>(*g);
         } else if (f == "entropy") {
           auto e = rv.value<double>();
           if (!e || *e < 0 || *e > 8) return fail(Errc::config, where(source, rv) + what + ": expected a number from 0 to 8");
           r->entropy = *e;
-        } else if (f == "keywords") {
-          GW_TRY(s, L.strings(rv, what));
-          r->keywords = s;
         } else if (f == "path") {
           GW_TRY(re, L.regex(rv, what));
           r->path = std::move(re);
-        } else if (f == "tags") {
-          GW_TRY(s, L.strings(rv, what));
-          r->tags = s;
         } else if (f == "validator") {
           GW_TRY(s, L.string(rv, what));
           if (!parse_validator(s, r->validator))
@@ -287,33 +296,22 @@ Result<std::shared_ptr<Rule>> gitleaks_rule(Loader& L, const toml::table& t, std
     std::string f(rk.str());
     std::string what = ctx + ": " + f;
     if (f == "id") continue;
-    if (f == "description") {
-      GW_TRY(s, L.string(rv, what));
-      r->description = s;
-    } else if (f == "regex") {
+    GW_TRY(shared, L.shared_key(*r, f, "secretGroup", rv, what));
+    if (shared) continue;
+    if (f == "regex") {
       GW_TRY(s, L.string(rv, what));
       if (s.empty()) continue;
       GW_TRY(re, L.regex(rv, what));
       r->regex = std::move(re);
-    } else if (f == "secretGroup") {
-      auto g = rv.value<int64_t>();
-      if (!g) return fail(Errc::config, where(source, rv) + what + ": expected an integer");
-      r->secret_group = static_cast<int>(*g);
     } else if (f == "entropy") {
       auto e = rv.value<double>();
       if (!e) return fail(Errc::config, where(source, rv) + what + ": expected a number");
       r->entropy = *e;
-    } else if (f == "keywords") {
-      GW_TRY(s, L.strings(rv, what));
-      r->keywords = s;
     } else if (f == "path") {
       GW_TRY(s, L.string(rv, what));
       if (s.empty()) continue;
       GW_TRY(re, L.regex(rv, what));
       r->path = std::move(re);
-    } else if (f == "tags") {
-      GW_TRY(s, L.strings(rv, what));
-      r->tags = s;
     } else if (f == "allowlists" || f == "allowlist") {
       GW_CHECK(L.allowlists_into(rv, ctx + ": " + f, false, false, r->allowlists));
     } else if (f == "report" || f == "skipReport") {
