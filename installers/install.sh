@@ -36,8 +36,9 @@ debian_packages=(
   dbus gnome-keyring libsecret-tools   # the Secret Service tests run a real, private keyring
   zsh fish                             # the completion tests check the generated scripts' syntax
   gnuplot-nox nginx  # bench/run: the PNG charts and the plain reverse-proxy baseline
+  postgresql         # the PostgreSQL storage tests run a private server (tests/support/postgres.hpp)
 )
-brew_packages=(cmake ninja pkg-config cpp-httplib cli11 nlohmann-json tomlplusplus re2 openssl@3 sqlite libpq doctest google-benchmark node rsyslog llvm gnuplot nginx)
+brew_packages=(cmake ninja pkg-config cpp-httplib cli11 nlohmann-json tomlplusplus re2 openssl@3 sqlite libpq doctest google-benchmark node rsyslog llvm gnuplot nginx postgresql@16)
 
 as_root() {
   if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

@@ -26,15 +26,19 @@ bool required() {
 fs::path find_bindir() {
   std::error_code ec;
   if (const char* d = std::getenv("GW_PG_BINDIR"); d && *d) return d;
-  std::vector<fs::path> found;
+  // Debian: /usr/lib/postgresql/<major>/bin; Homebrew (keg-only): <prefix>/opt/postgresql@<major>/bin.
+  std::vector<std::pair<int, fs::path>> found;
   for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec))
-    if (fs::is_regular_file(e.path() / "bin" / "postgres", ec)) found.push_back(e.path() / "bin");
-  if (!found.empty()) {
-    std::sort(found.begin(), found.end(), [](const fs::path& a, const fs::path& b) {
-      return std::atoi(a.parent_path().filename().c_str()) < std::atoi(b.parent_path().filename().c_str());
-    });
-    return found.back();
+    if (fs::is_regular_file(e.path() / "bin" / "postgres", ec))
+      found.push_back({std::atoi(e.path().filename().c_str()), e.path() / "bin"});
+  for (const char* prefix : {"/opt/homebrew/opt", "/usr/local/opt"}) {
+    for (const auto& e : fs::directory_iterator(prefix, ec)) {
+      std::string name = e.path().filename().string();
+      if (name.starts_with("postgresql@") && fs::is_regular_file(e.path() / "bin" / "postgres", ec))
+        found.push_back({std::atoi(name.c_str() + 11), e.path() / "bin"});
+    }
   }
+  if (!found.empty()) return std::max_element(found.begin(), found.end())->second;
   Env env;
   if (const char* p = std::getenv("PATH")) env["PATH"] = p;
   auto initdb = find_program("initdb", env);
