@@ -19,7 +19,7 @@ bool is_loopback_host(std::string_view host) {
   return dots == 3;
 }
 
-Listener::Listener(ListenerOptions opts, Relay& relay) : m_opts(std::move(opts)), m_relay(relay) {}
+Listener::Listener(ListenerOptions opts, relay::Relay& relay) : m_opts(std::move(opts)), m_relay(relay) {}
 
 Listener::~Listener() { stop(); }
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "agent/relay.hpp"
+#include "core/relay/relay.hpp"
 #include "core/http/server.hpp"
 
 namespace gw::agent {
@@ -24,7 +24,7 @@ struct ListenerOptions {
 
 class Listener {
 public:
-  Listener(ListenerOptions opts, Relay& relay);
+  Listener(ListenerOptions opts, relay::Relay& relay);
   ~Listener();
   // Binds and starts serving on gw's HTTP server (core/http/server.hpp); returns the bound port.
   Result<int> start();
@@ -34,7 +34,7 @@ public:
 private:
   void on_request(http::ServerRequest& req);
   ListenerOptions m_opts;
-  Relay& m_relay;
+  relay::Relay& m_relay;
   std::unique_ptr<http::Server> m_server;
   int m_port = 0;
 };

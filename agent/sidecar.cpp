@@ -16,7 +16,7 @@
 #include "agent/metrics_http.hpp"
 #include "agent/metrics_limits.hpp"
 #include "agent/policy_fetcher.hpp"
-#include "agent/relay.hpp"
+#include "core/relay/relay.hpp"
 #include "agent/session_store.hpp"
 #include "agent/stats.hpp"
 #include "core/audit/central_config.hpp"
@@ -168,7 +168,7 @@ Status run_sidecar(const SidecarOptions& opts) {
   std::unique_ptr<audit::Forwarder> forwarder;
   stages::Services services{registry, upstream, sessions, keys, stats, clock, admission,
                             usage_log ? usage_log->get() : nullptr, &guardrails};
-  Relay relay(services);
+  relay::Relay relay(services);
   std::mutex reload_mutex;
   auto install = [&](std::shared_ptr<const config::Policy> p) -> Status {
     GW_CHECK(ensure_spool(opts.paths, p->audit, device_keys, spool));
@@ -183,7 +183,7 @@ Status run_sidecar(const SidecarOptions& opts) {
       forwarder = std::move(*started);
     }
     services.audit_spool = spool.get();  // under reload_mutex (or before serving): see Services
-    relay.install(std::make_shared<const Snapshot>(Snapshot{p, stages::build_pipeline(services, p)}));
+    relay.install(std::make_shared<const relay::Snapshot>(relay::Snapshot{p, stages::build_pipeline(services, p)}));
     return {};
   };
   GW_CHECK(install(policy->policy));

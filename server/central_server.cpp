@@ -16,6 +16,7 @@
 #include "server/ingest.hpp"
 #include "server/lease_api.hpp"
 #include "server/policy_distribution.hpp"
+#include "server/proxy_server.hpp"
 
 namespace gw::server {
 using nlohmann::json;
@@ -120,6 +121,9 @@ Status run_serve(const ServerConfig& config, int ready_fd) {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before any thread starts: only sigwait sees them
+  // A client that leaves mid-response must not kill the server: OpenSSL writes to sockets with
+  // write(), which raises SIGPIPE; with it ignored the write fails with EPIPE instead.
+  ::signal(SIGPIPE, SIG_IGN);
 
   // The stores: one SQLite file, or PostgreSQL shared with other replicas.
   std::unique_ptr<storage::AuditStore> store;
@@ -144,8 +148,19 @@ Status run_serve(const ServerConfig& config, int ready_fd) {
   CentralServer server(config, *store, clock);
   server.set_lease_ledger(ledger.get());
   GW_TRY(port, server.start());
+  // The provider proxy ([proxy]): its own port, the same TLS; declared after the store.
+  std::unique_ptr<ProxyServer> proxy;
+  if (config.proxy.enabled) {
+    auto started = start_proxy(config, *store, clock, server.policy_distribution());
+    if (!started) {
+      server.stop();
+      return std::unexpected(started.error());
+    }
+    proxy = std::move(*started);
+  }
   if (auto st = siem->start(); !st) {
     server.stop();
+    if (proxy) proxy->stop();
     return st;
   }
   if (siem->size() > 0) {
@@ -159,13 +174,19 @@ Status run_serve(const ServerConfig& config, int ready_fd) {
     ::close(ready_fd);
   }
   std::string scheme = config.tls() ? "https" : "http";
-  log::write(log::Level::info, "gw serve listening",
-             {{"url", scheme + "://" + config.host + ":" + std::to_string(port)}, {"port", port},
-              {"storage", storage_name}, {"pid", ::getpid()}});
+  nlohmann::json listening = {{"url", scheme + "://" + config.host + ":" + std::to_string(port)}, {"port", port},
+                              {"storage", storage_name}, {"pid", ::getpid()}};
+  if (proxy) {
+    listening["proxy_url"] = scheme + "://" + config.proxy.host + ":" + std::to_string(proxy->port());
+    listening["proxy_port"] = proxy->port();
+    listening["proxy_policy"] = proxy->policy_version();
+  }
+  log::write(log::Level::info, "gw serve listening", listening);
   int sig = 0;
   sigwait(&set, &sig);
   log::write(log::Level::info, "gw serve stopping", {{"signal", sig}});
   server.stop();
+  if (proxy) proxy->stop();
   siem->stop();
   log::write(log::Level::info, "gw serve stopped", {{"batches", server.batches()}});
   return {};

@@ -43,6 +43,8 @@ public:
   // Serves POST /v1/leases over `ledger` (call before start; the ledger must outlive the server).
   void set_lease_ledger(storage::LeaseLedger* ledger) { m_ledger = ledger; }
   uint64_t batches() const { return m_batches.load(); }
+  // Signed policy distribution (after start()); the provider proxy follows its publishes.
+  PolicyDistribution* policy_distribution() { return m_policy.get(); }
 
 private:
   void add_routes();

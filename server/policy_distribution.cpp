@@ -75,6 +75,19 @@ std::shared_ptr<const config::Policy> PolicyDistribution::policy() const {
   return m_policy;
 }
 
+std::expected<std::optional<policy::VerifiedBundle>, policy::BundleError> PolicyDistribution::current() const {
+  if (!m_config.policy.enabled()) return std::nullopt;
+  std::lock_guard lock(m_mutex);
+  if (m_bytes.empty()) return std::nullopt;
+  auto info = m_store.load_info();
+  if (!info) return std::unexpected(policy::BundleError{policy::Rejection::malformed, info.error().message});
+  policy::VerifyOptions opts;
+  opts.now_s = m_clock.now_ms() / 1000;
+  auto v = policy::verify_bundle(m_bytes, m_trust, info->state, opts);
+  if (!v) return std::unexpected(v.error());
+  return std::optional<policy::VerifiedBundle>(std::move(*v));
+}
+
 void PolicyDistribution::add_routes(httplib::Server& s) {
   s.Get("/v1/policy/bundle", [this](const httplib::Request& req, httplib::Response& res) {
     if (authenticate_bearer(m_config.enrollment_tokens, req.get_header_value("Authorization")).empty())
@@ -117,6 +130,7 @@ void PolicyDistribution::add_routes(httplib::Server& s) {
       m_etag = "\"" + sha256_hex(m_bytes) + "\"";
       log::write(log::Level::info, "policy published",
                  {{"publisher", who}, {"version", v->payload.version}, {"org", v->payload.org}});
+      if (m_on_publish) m_on_publish(*v);
     }
     res.set_content(json{{"version", v->payload.version}, {"org", v->payload.org}, {"unchanged", v->unchanged},
                          {"etag", m_etag}}

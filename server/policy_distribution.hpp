@@ -14,12 +14,15 @@
 // laptop later.
 #include <filesystem>
 #include <memory>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
+#include "core/policy/bundle.hpp"
 #include "core/policy/bundle_store.hpp"
 #include "core/policy/trust.hpp"
 #include "server/server_config.hpp"
@@ -40,12 +43,19 @@ public:
   // The policy of the bundle served (what the central's budget leases follow), or nullptr before
   // the first publish. Thread-safe.
   std::shared_ptr<const config::Policy> policy() const;
+  // The published bundle re-verified now (for the provider proxy's policy); nullopt when nothing
+  // was published or distribution is off. Errors: the stored bundle no longer verifies (expired).
+  std::expected<std::optional<policy::VerifiedBundle>, policy::BundleError> current() const;
+  // Called (under the publish lock, on the publishing request's thread) after a newer bundle was
+  // installed. Set before the server starts.
+  void on_publish(std::function<void(const policy::VerifiedBundle&)> fn) { m_on_publish = std::move(fn); }
 
 private:
   const ServerConfig& m_config;
   const Clock& m_clock;
   policy::TrustStore m_trust;
   policy::BundleStore m_store;
+  std::function<void(const policy::VerifiedBundle&)> m_on_publish;
   mutable std::mutex m_mutex;  // guards the bytes, etag and policy below
   std::string m_bytes;         // the bundle served
   std::string m_etag;

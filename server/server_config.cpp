@@ -176,6 +176,7 @@ Result<ServerConfig> parse_server_config(std::string_view text, std::string_view
   }
   if (const auto* pol = root.table("policy")) decode_policy_section(*pol, base_dir, diag, c);
   if (const auto* leases = root.table("leases")) decode_leases_section(*leases, diag, c.leases);
+  if (const auto* px = root.table("proxy")) decode_proxy_section(*px, base_dir, c.host, diag, c.proxy);
   siem::decode_siem(root.raw("siem"), "siem", diag, c.siem);
   for (auto& sink : c.siem.sinks) {
     if (sink.type == siem::SinkType::file && !sink.destination.empty())
@@ -186,6 +187,9 @@ Result<ServerConfig> parse_server_config(std::string_view text, std::string_view
   root.finish();
   if (c.policy.enabled() && c.policy.bundle_dir.empty()) c.policy.bundle_dir = c.storage_path.string() + ".policy";
   if (std::string why = listen_problem(c); !why.empty()) diag.error("listen", why);
+  if (c.proxy.enabled && c.tls_cert.empty() && !is_loopback_address(c.proxy.host) && !c.insecure_plaintext)
+    diag.error("proxy.listen", "\"" + c.proxy.host + "\" is not a loopback address: add [tls] cert and key (the proxy "
+               "carries virtual keys and prompts), or set insecure_plaintext = true behind a TLS-terminating proxy");
   if (!diag.ok()) return fail(Errc::config, diag.text());
   return c;
 }

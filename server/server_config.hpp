@@ -19,6 +19,8 @@
 //   max_body_bytes = 16777216
 //   [enrollment.tokens.laptops]           # devices present this token (Bearer) to send audit
 //   secret_hash = "sha256:..."            # from `gw policy hash-key --new`; never the token
+//   [proxy]                               # the provider proxy: see proxy_config.hpp
+//   listen = "0.0.0.0:8444"
 //   [[siem]]                              # SIEM export sinks: see docs/siem.md
 //   type = "file"
 //   destination = "siem/audit.jsonl"
@@ -31,6 +33,7 @@
 #include "core/common/result.hpp"
 #include "core/siem/config.hpp"
 #include "server/lease_config.hpp"
+#include "server/proxy_config.hpp"
 
 namespace gw::server {
 
@@ -72,6 +75,7 @@ struct ServerConfig {
   std::vector<EnrollmentToken> enrollment_tokens;
   PolicyDistributionConfig policy;
   LeaseConfig leases;  // [leases]: budget leases to sidecars (server/lease_api.hpp)
+  ProxyConfig proxy;      // [proxy]: the provider proxy (proxy_config.hpp); off when absent
   siem::SiemConfig siem;  // file destinations, token_file and ca_file resolved like other paths
 
   // Where the SIEM sinks keep their cursors: <storage path>.siem/ (next to the store they index).

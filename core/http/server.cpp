@@ -90,7 +90,7 @@ void Server::accept_loop() {
 
 void Server::serve(int fd) {
   if (!m_stopping.load()) {
-    Connection conn(*this, fd);
+    ServerConnection conn(*this, fd);
     conn.run();
   }
   std::lock_guard lock(m_conns_mutex);  // closed under the lock: stop() never shuts a reused fd

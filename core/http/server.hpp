@@ -1,5 +1,5 @@
 #pragma once
-// gw's own HTTP/1.1 server for loopback listeners: one accept thread, an elastic pool of workers
+// gw's own HTTP/1.1 server (loopback listeners, and with TLS the central's provider proxy): one accept thread, an elastic pool of workers
 // (a connection holds a worker while it is open, so a long stream never stalls other requests),
 // buffered parsing (server_parser.hpp), keep-alive and pipelining, Expect: 100-continue, and
 // responses written as the handler produces them (Content-Length or chunked). Waiting is done in
@@ -14,6 +14,7 @@
 
 #include "core/common/result.hpp"
 #include "core/http/server_parser.hpp"
+#include "core/http/tls_server.hpp"
 
 namespace gw::http {
 
@@ -26,9 +27,11 @@ struct ServerOptions {
   int read_timeout_ms = 120'000;    // inside a request: the longest pause between bytes
   int write_timeout_ms = 600'000;   // a client that stops reading this long is dropped
   ParserLimits limits;
+  // When set, every connection speaks TLS (handshake within read_timeout_ms); null: plain HTTP.
+  std::shared_ptr<const TlsServerContext> tls;
 };
 
-class Connection;  // the server side of one client connection (server.cpp)
+class ServerConnection;  // the server side of one client connection (server.cpp)
 
 // The response to one request. Either send() a complete one, or start() then write() as many
 // times as needed, then end(). A handler that returns without end() after start() leaves the
@@ -52,11 +55,11 @@ public:
   bool ended() const { return m_ended; }
 
 private:
-  friend class Connection;
-  ResponseWriter(Connection& conn, bool head_only, int minor_version, bool keep_alive)
+  friend class ServerConnection;
+  ResponseWriter(ServerConnection& conn, bool head_only, int minor_version, bool keep_alive)
       : m_conn(conn), m_head_only(head_only), m_minor(minor_version), m_close(!keep_alive) {}
   bool flush_head(std::string_view first_data, bool last);
-  Connection& m_conn;
+  ServerConnection& m_conn;
   bool m_head_only;
   int m_minor;
   bool m_close;
@@ -82,10 +85,10 @@ public:
   ResponseWriter& response() { return m_response; }
 
 private:
-  friend class Connection;
-  ServerRequest(Connection& conn, RequestHead head, ResponseWriter response)
+  friend class ServerConnection;
+  ServerRequest(ServerConnection& conn, RequestHead head, ResponseWriter response)
       : m_conn(conn), m_head(std::move(head)), m_response(response) {}
-  Connection& m_conn;
+  ServerConnection& m_conn;
   RequestHead m_head;
   ResponseWriter m_response;
   bool m_body_read = false;
@@ -111,7 +114,7 @@ public:
   int port() const { return m_port; }
 
 private:
-  friend class Connection;
+  friend class ServerConnection;
   void accept_loop();
   void serve(int fd);
   ServerOptions m_opts;

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <openssl/ssl.h>
 #include <sys/uio.h>
 
 #include <cerrno>
@@ -11,7 +12,19 @@
 
 namespace gw::http {
 
+Status detail::wait_fd(int fd, short events, int timeout_ms) {
+  pollfd p{fd, events, 0};
+  for (;;) {
+    int r = ::poll(&p, 1, timeout_ms);
+    if (r > 0) return {};
+    if (r == 0) return fail(Errc::timeout, "timed out after " + std::to_string(timeout_ms) + " ms");
+    if (errno != EINTR) return fail(Errc::io, std::string("poll: ") + std::strerror(errno));
+  }
+}
+
 namespace {
+
+using detail::wait_fd;
 
 const char* reason_phrase(int status) {
   switch (status) {
@@ -47,16 +60,6 @@ bool is_framing_header(std::string_view name) {
          iequals(name, "keep-alive");
 }
 
-Status wait_fd(int fd, short events, int timeout_ms) {
-  pollfd p{fd, events, 0};
-  for (;;) {
-    int r = ::poll(&p, 1, timeout_ms);
-    if (r > 0) return {};
-    if (r == 0) return fail(Errc::timeout, "timed out after " + std::to_string(timeout_ms) + " ms");
-    if (errno != EINTR) return fail(Errc::io, std::string("poll: ") + std::strerror(errno));
-  }
-}
-
 // Reads up to n bytes into buf, waiting up to timeout_ms for the first; 0: the peer closed.
 Result<size_t> read_some(int fd, char* buf, size_t n, int timeout_ms) {
   for (;;) {
@@ -70,9 +73,9 @@ Result<size_t> read_some(int fd, char* buf, size_t n, int timeout_ms) {
 
 }  // namespace
 
-// ---- Connection ----
+// ---- ServerConnection ----
 
-Result<size_t> Connection::fill(int timeout_ms) {
+Result<size_t> ServerConnection::fill(int timeout_ms) {
   if (m_pos == m_in.size()) {
     m_in.clear();
     m_pos = 0;
@@ -84,19 +87,33 @@ Result<size_t> Connection::fill(int timeout_ms) {
     // Just answered a request: the next one is rarely here yet, so wait before reading instead
     // of paying a recv that fails with EAGAIN first.
     m_poll_first = false;
-    GW_CHECK(wait_fd(m_fd, POLLIN, timeout_ms));
+    if (!m_ssl || !SSL_has_pending(m_ssl)) GW_CHECK(wait_fd(m_fd, POLLIN, timeout_ms));
   }
   char buf[16 * 1024];
-  GW_TRY(n, read_some(m_fd, buf, sizeof buf, timeout_ms));
+  GW_TRY(n, recv_some(buf, sizeof buf, timeout_ms));
   m_in.append(buf, n);
   return n;
 }
 
-Result<size_t> Connection::read_direct(char* buf, size_t n, int timeout_ms) {
+Result<size_t> ServerConnection::read_direct(char* buf, size_t n, int timeout_ms) { return recv_some(buf, n, timeout_ms); }
+
+Result<size_t> ServerConnection::recv_some(char* buf, size_t n, int timeout_ms) {
+  if (m_ssl) return tls_read(buf, n, timeout_ms);
   return read_some(m_fd, buf, n, timeout_ms);
 }
 
-Status Connection::send_all(std::string_view a, std::string_view b) {
+Status ServerConnection::send_all(std::string_view a, std::string_view b) {
+  if (m_ssl) {
+    if (a.empty() || b.empty()) return tls_write(a.empty() ? b : a);
+    if (a.size() + b.size() > 16 * 1024) {
+      GW_CHECK(tls_write(a));
+      return tls_write(b);
+    }
+    std::string both;  // one TLS record for a head and a small body
+    both.reserve(a.size() + b.size());
+    both.append(a).append(b);
+    return tls_write(both);
+  }
   iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
   int first = a.empty() ? 1 : 0, count = 2;
   while (first < count) {
@@ -122,7 +139,7 @@ Status Connection::send_all(std::string_view a, std::string_view b) {
   return {};
 }
 
-void Connection::answer_failure(const ParseFailure& f) {
+void ServerConnection::answer_failure(const ParseFailure& f) {
   std::string body = "gw: " + f.message + "\n";
   std::string head = "HTTP/1.1 " + std::to_string(f.status) + " " + reason_phrase(f.status) +
                      "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + std::to_string(body.size()) +
@@ -130,9 +147,10 @@ void Connection::answer_failure(const ParseFailure& f) {
   if (send_all(head, body)) linger_close();
 }
 
-void Connection::linger_close() {
+void ServerConnection::linger_close() {
   // Closing with unread input makes the kernel send a reset, which can destroy the response
   // before the client reads it. Half-close, then read until the client closes (bounded).
+  if (m_ssl) (void)SSL_shutdown(m_ssl);  // close_notify first; what follows is drained raw
   ::shutdown(m_fd, SHUT_WR);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   size_t drained = 0;
@@ -146,7 +164,8 @@ void Connection::linger_close() {
   }
 }
 
-void Connection::run() {
+void ServerConnection::run() {
+  if (m_opts.tls && !tls_accept()) return;
   for (;;) {
     RequestHead head;
     HeadResult r;
@@ -298,7 +317,7 @@ bool ResponseWriter::send(int status, const Headers& headers, std::string_view c
 Result<std::string> ServerRequest::read_body(size_t max_bytes) {
   if (m_body_read) return fail(Errc::internal, "the request body was already read");
   m_body_read = true;
-  Connection& c = m_conn;
+  ServerConnection& c = m_conn;
   const int timeout = c.opts().read_timeout_ms;
   if (!m_head.chunked && m_head.content_length.value_or(0) == 0) return std::string();
   if (m_head.content_length && *m_head.content_length > max_bytes)

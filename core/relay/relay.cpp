@@ -1,10 +1,10 @@
-#include "agent/relay.hpp"
+#include "core/relay/relay.hpp"
 
 #include "core/common/clock.hpp"
 #include "core/common/ids.hpp"
 #include "core/providers/client_info.hpp"
 
-namespace gw::agent {
+namespace gw::relay {
 
 using pipeline::Exchange;
 using pipeline::Outcome;
@@ -193,4 +193,4 @@ void Relay::relay_upstream(Exchange& e, const pipeline::Pipeline& pipeline, http
   e.upstream.reset();  // returns the connection to the pool, or closes a cut one
 }
 
-}  // namespace gw::agent
+}  // namespace gw::relay

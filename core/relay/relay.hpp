@@ -11,7 +11,7 @@
 #include "core/pipeline/pipeline.hpp"
 #include "core/stages/services.hpp"
 
-namespace gw::agent {
+namespace gw::relay {
 
 // The policy in force and the pipeline built from it, swapped as a unit on reload.
 struct Snapshot {
@@ -40,4 +40,4 @@ private:
   std::atomic<std::shared_ptr<const Snapshot>> m_snapshot;
 };
 
-}  // namespace gw::agent
+}  // namespace gw::relay
