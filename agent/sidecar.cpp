@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "agent/control_server.hpp"
+#include "agent/lease_client.hpp"
 #include "agent/listener.hpp"
 #include "agent/metrics_http.hpp"
 #include "agent/metrics_limits.hpp"
@@ -166,6 +167,20 @@ Status run_sidecar(const SidecarOptions& opts) {
   // Ships the spool to the central gateway named in <config>/central.toml (ADR 0035). Declared
   // after the spool so it stops before the spool closes.
   std::unique_ptr<audit::Forwarder> forwarder;
+  // Central budgets (ADR 0046): leases from the central gateway in central.toml, charged by
+  // Admission. Started at start, or on a reload once the device is enrolled; stopped (final spend
+  // reported, leases released) after the listener.
+  std::unique_ptr<LeaseClient> leases;
+  auto ensure_leases = [&]() -> Status {
+    if (leases) return {};
+    GW_TRY(cfg, audit::load_central_config(opts.paths.config_dir));
+    if (!cfg) return {};
+    GW_TRY(key, device_keys.load_or_create());
+    GW_TRY(client, start_lease_client(opts.paths, clock, "dev-" + key.key_id()));
+    leases = std::move(client);
+    admission.set_central(leases.get());
+    return {};
+  };
   stages::Services services{registry, upstream, sessions, keys, stats, clock, admission,
                             usage_log ? usage_log->get() : nullptr, &guardrails};
   relay::Relay relay(services);
@@ -222,10 +237,10 @@ Status run_sidecar(const SidecarOptions& opts) {
   // Signed policy from the central gateway (when central.toml exists and no --policy file pins
   // the policy). Polls on its own thread.
   std::unique_ptr<PolicyFetcher> fetcher;
-  // Starts the fetcher once central.toml exists (at start, or on a control "reload" after the
-  // device was enrolled).
+  // Starts the fetcher (and the lease client) once central.toml exists (at start, or on a control
+  // "reload" after the device was enrolled).
   auto ensure_fetcher = [&]() -> Status {
-    if (fetcher || !explicit_policy_file(opts).empty()) return {};
+    if (fetcher || !explicit_policy_file(opts).empty()) return ensure_leases();
     GW_TRY(f, start_policy_fetcher(
                   opts.paths, clock, [&] { (void)reload(); },
                   [&]() -> audit::Spool* {
@@ -233,7 +248,7 @@ Status run_sidecar(const SidecarOptions& opts) {
                     return spool.get();
                   }));
     fetcher = std::move(f);
-    return {};
+    return ensure_leases();
   };
   if (auto st = ensure_fetcher(); !st) {
     listener.stop();
@@ -258,7 +273,8 @@ Status run_sidecar(const SidecarOptions& opts) {
                               {"counters", guardrails.to_json()}}},
               {"metrics_port", metrics_port}, {"now_ms", clock.now_ms()},
               {"keys", limits_json(*snap->policy, admission, status_keys(req, *snap->policy))},
-              {"central", forwarder ? audit::to_json(forwarder->status()) : nlohmann::json(nullptr)}};
+              {"central", forwarder ? audit::to_json(forwarder->status()) : nlohmann::json(nullptr)},
+              {"leases", leases ? leases->status() : nlohmann::json(nullptr)}};
     }
     if (op == "metrics") return {{"ok", true}, {"text", render_metrics()}};
     if (op == "central_wait") {
@@ -301,6 +317,13 @@ Status run_sidecar(const SidecarOptions& opts) {
       int64_t ms = std::clamp<int64_t>(req.value("timeout_ms", int64_t{5000}), 0, 5000);
       bool done = fetcher->wait_for_version(req.value("version", uint64_t{0}), std::chrono::milliseconds(ms));
       return {{"ok", done}, {"error", done ? "" : "not swapped in yet"}};
+    }
+    if (op == "lease_sync") {
+      // Renews every lease now (reports spend); for tests and `gw status` callers that must know
+      // the central has this device's spend.
+      if (!leases) return {{"ok", false}, {"error", "no central gateway is configured (<config dir>/central.toml)"}};
+      int n = leases->sync_now();
+      return {{"ok", true}, {"renewed", n}, {"leases", leases->status()}};
     }
     if (op == "policy-fetch") {
       if (!fetcher) return {{"ok", false}, {"error", "no central gateway is configured (<config dir>/central.toml)"}};
@@ -346,6 +369,7 @@ Status run_sidecar(const SidecarOptions& opts) {
   control.stop();
   if (metrics_http) metrics_http->stop();
   listener.stop();
+  if (leases) leases->stop();  // after the listener: the spend reported is final
   std::error_code ec;
   fs::remove(opts.paths.pid_file(), ec);
   ::close(lock_fd);

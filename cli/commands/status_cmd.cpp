@@ -127,6 +127,17 @@ int run_status(bool as_json, const std::vector<std::string>& keys) {
                 ago_s < 0 ? "never" : (human_duration(ago_s) + " ago").c_str());
     if (std::string err = c->value("last_error", ""); !err.empty()) std::printf("            last error: %s\n", err.c_str());
   }
+  if (auto l = s.find("leases"); l != s.end() && l->is_object() && !(*l)["leases"].empty()) {
+    // Central budgets: what this device holds of each shared budget (ADR 0046), on one line.
+    std::string line;
+    for (const auto& e : (*l)["leases"]) {
+      std::string scope = e.value("scope", "");
+      line += (line.empty() ? "" : "; ") + scope + " '" + e.value("budget", "") + "' " +
+              config::format_usd(std::max<int64_t>(0, num(e, "balance_nano"))) + " left of the lease (" +
+              e.value("state", "") + ", " + config::format_usd(num(e, "remaining_nano")) + " unleased)";
+    }
+    std::printf("leases:     %s\n", line.c_str());
+  }
   if (int mp = s.value("metrics_port", -1); mp > 0) std::printf("metrics:    http://127.0.0.1:%d/metrics\n", mp);
   std::printf("\n%-12s %9s %7s %7s %12s %12s %12s %12s\n", "agent", "requests", "denied", "errors", "input", "output",
               "cache read", "cache write");

@@ -21,6 +21,7 @@ Reservation& Reservation::operator=(Reservation&& o) noexcept {
     m_price = std::move(o.m_price);
     m_accounts = std::move(o.m_accounts);
     m_rates = std::move(o.m_rates);
+    m_central = std::move(o.m_central);
     m_reserved_nano = o.m_reserved_nano;
     m_reserved_tokens = o.m_reserved_tokens;
   }
@@ -87,6 +88,35 @@ std::expected<Reservation, Denial> Admission::admit(const AdmissionRequest& req)
   const int64_t now = m_clock.now_ms();
   const int64_t now_ns = now * 1'000'000;
 
+  // Central budgets first, without the lock: topping up a lease may wait on the central gateway.
+  // The guard gives the holds back if a later check refuses the request.
+  struct CentralGuard {
+    CentralBudgets* hook;
+    int64_t cost;
+    std::vector<CentralBudgetRef> refs;
+    ~CentralGuard() {
+      for (const auto& r : refs) hook->settle(r, cost, 0);
+    }
+  } central{m_central.load(), cost, {}};
+  CentralBudgets* hook = central.hook;
+  auto is_central = [&](const config::Budget& b) { return hook && price && hook->is_central(*req.policy, b); };
+  for (const auto& level : levels) {
+    for (const auto& b : *level.budgets) {
+      if (!is_central(b)) continue;
+      CentralBudgetRef ref{level.id.empty() ? std::string(level.scope) : std::string(level.scope) + ":" + level.id,
+                           b.name, b};
+      if (auto held = hook->reserve(ref, cost); !held) {
+        Denial d = held.error();
+        d.scope = level.scope;
+        d.scope_id = level.id;
+        d.limit_name = b.name;
+        d.request_nano = cost;
+        return std::unexpected(d);
+      }
+      central.refs.push_back(std::move(ref));
+    }
+  }
+
   std::lock_guard lock(m_mutex);
   // Budgets first: an exhausted budget is the more lasting reason and the one to report.
   std::vector<Account*> accounts;
@@ -105,7 +135,7 @@ std::expected<Reservation, Denial> Admission::admit(const AdmissionRequest& req)
       }
       Account* a = account(*state, level, b);
       int64_t spent = a->spent_now(now, m_store);
-      if (spent + a->reserved + cost > b.amount_nano_usd) {
+      if (!is_central(b) && spent + a->reserved + cost > b.amount_nano_usd) {
         d.kind = Denial::Kind::budget;
         d.limit_name = b.name;
         d.spent_nano = spent;
@@ -173,6 +203,8 @@ std::expected<Reservation, Denial> Admission::admit(const AdmissionRequest& req)
   r.m_rates = std::move(rates);
   r.m_reserved_nano = cost;
   r.m_reserved_tokens = tokens;
+  r.m_central = std::move(central.refs);
+  central.refs.clear();
   return r;
 }
 
@@ -207,6 +239,8 @@ int64_t Admission::settle(Reservation& r, const config::Usage* usage) {
     }
   }
   (void)now_ns;
+  for (const auto& ref : r.m_central) m_central.load()->settle(ref, r.m_reserved_nano, cost);
+  r.m_central.clear();
   for (const auto& [key, bucket] : writes) {
     if (auto st = m_store.add(key, bucket, cost); !st)
       gw::log::write(gw::log::Level::error, "spend not persisted",

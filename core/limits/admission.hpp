@@ -6,6 +6,7 @@
 //
 // Thread-safe. One instance per process, shared by all requests and kept across policy reloads
 // (counters are keyed by scope, budget name, period and window, so a reload keeps spend).
+#include <atomic>
 #include <expected>
 #include <memory>
 #include <mutex>
@@ -16,6 +17,7 @@
 
 #include "core/common/clock.hpp"
 #include "core/config/policy.hpp"
+#include "core/limits/central_budgets.hpp"
 #include "core/limits/denial.hpp"
 #include "core/limits/spend_store.hpp"
 
@@ -70,6 +72,7 @@ private:
   std::optional<config::ModelPrice> m_price;
   std::vector<detail::Account*> m_accounts;
   std::vector<detail::RateHold> m_rates;  // every level (in-flight counting, token refunds)
+  std::vector<CentralBudgetRef> m_central;  // central budgets holding m_reserved_nano of a lease
   int64_t m_reserved_nano = 0;
   int64_t m_reserved_tokens = 0;
 };
@@ -102,6 +105,10 @@ public:
   // Admits the request or says which limit refused it. Never blocks on I/O except the first
   // time an account is touched in a period (one SQLite read).
   std::expected<Reservation, Denial> admit(const AdmissionRequest& request);
+  // Budgets that `central` says are enforced centrally are charged to its lease balance instead
+  // of being checked against local spend (local spend is still recorded for status). May be set
+  // while requests run (a device enrolled later); never unset. `central` must outlive this object.
+  void set_central(CentralBudgets* central) { m_central.store(central); }
   // The clock counters are kept by (for callers timestamping what they record).
   const Clock& clock() const { return m_clock; }
   // Spend against every budget that applies to `key` (key, its team, org).
@@ -124,6 +131,7 @@ private:
 
   const Clock& m_clock;
   SpendStore& m_store;
+  std::atomic<CentralBudgets*> m_central{nullptr};
   std::mutex m_mutex;
   // "key:alice", "team:platform", "org:" -> that level's rate state and budget accounts.
   std::unordered_map<std::string, std::unique_ptr<detail::LevelState>> m_levels;

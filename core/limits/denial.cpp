@@ -17,6 +17,7 @@ int64_t Denial::retry_after_seconds() const {
 }
 
 std::string Denial::reason() const {
+  if (!central_reason.empty()) return central_reason;
   switch (kind) {
     case Kind::budget: return "budget";
     case Kind::requests_per_minute: return "rpm";
@@ -28,6 +29,7 @@ std::string Denial::reason() const {
 }
 
 std::string Denial::message() const {
+  if (!central_detail.empty()) return central_detail;
   using config::format_usd;
   std::string retry = "retry in " + std::to_string(retry_after_seconds()) + "s";
   switch (kind) {

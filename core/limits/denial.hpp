@@ -27,6 +27,10 @@ struct Denial {
   int64_t resets_at_ms = 0;   // budget: when the period resets (0 if unknown)
   int64_t retry_after_ms = 0;  // rate limits: when a retry would be admitted
   bool rolling = false;
+  // Central budgets (ADR 0046): when set, message() is central_detail and reason() central_reason
+  // ("budget" when the central refused a lease, "lease_offline" when it could not be reached).
+  std::string central_detail;
+  std::string central_reason;
 
   bool is_rate_limit() const {
     return kind == Kind::requests_per_minute || kind == Kind::tokens_per_minute ||
