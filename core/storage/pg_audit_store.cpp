@@ -224,60 +224,65 @@ Status PgAuditStore::transact(const std::string& device_id, const std::function<
 }
 
 Result<std::optional<DeviceRow>> PgAuditStore::find_device(const std::string& device_id) {
-  GW_TRY(c, m_pool->acquire());
-  Params p;
-  p.text(device_id);
-  GW_TRY(r, c->run("audit_get_device", k_select_device.c_str(), p, "reading devices"));
-  if (PQntuples(r.get()) == 0) return std::optional<DeviceRow>();
-  return std::optional<DeviceRow>(read_device(r, 0));
+  return m_pool->read([&](pg::Connection& c) -> Result<std::optional<DeviceRow>> {
+    Params p;
+    p.text(device_id);
+    GW_TRY(r, c.run("audit_get_device", k_select_device.c_str(), p, "reading devices"));
+    if (PQntuples(r.get()) == 0) return std::optional<DeviceRow>();
+    return std::optional<DeviceRow>(read_device(r, 0));
+  });
 }
 
 Result<std::vector<DeviceRow>> PgAuditStore::devices() {
-  GW_TRY(c, m_pool->acquire());
-  Params p;
-  std::string sql = std::string("SELECT ") + k_device_cols + " FROM audit_devices ORDER BY device_id";
-  GW_TRY(r, c->run_once(sql.c_str(), p, "reading devices"));
-  std::vector<DeviceRow> out;
-  for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(read_device(r, i));
-  return out;
+  return m_pool->read([&](pg::Connection& c) -> Result<std::vector<DeviceRow>> {
+    Params p;
+    std::string sql = std::string("SELECT ") + k_device_cols + " FROM audit_devices ORDER BY device_id";
+    GW_TRY(r, c.run_once(sql.c_str(), p, "reading devices"));
+    std::vector<DeviceRow> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(read_device(r, i));
+    return out;
+  });
 }
 
 Result<std::vector<RecordRow>> PgAuditStore::records(const std::string& device_id, uint64_t epoch, uint64_t from,
                                                      uint64_t to) {
-  GW_TRY(c, m_pool->acquire());
-  Params p;
-  p.text(device_id).u64(epoch).u64(from).u64(to);
-  GW_TRY(r, c->run("audit_records",
-                   "SELECT seq, hash, type, line FROM audit_log WHERE device_id = $1 AND epoch = $2"
-                   " AND seq BETWEEN $3 AND $4 ORDER BY seq",
-                   p, "reading records"));
-  std::vector<RecordRow> out;
-  for (int i = 0; i < PQntuples(r.get()); ++i)
-    out.push_back(RecordRow{static_cast<uint64_t>(pg::cell_i64(r, i, 0)), pg::cell(r, i, 1), pg::cell(r, i, 2),
-                            pg::cell(r, i, 3)});
-  return out;
+  return m_pool->read([&](pg::Connection& c) -> Result<std::vector<RecordRow>> {
+    Params p;
+    p.text(device_id).u64(epoch).u64(from).u64(to);
+    GW_TRY(r, c.run("audit_records",
+                    "SELECT seq, hash, type, line FROM audit_log WHERE device_id = $1 AND epoch = $2"
+                    " AND seq BETWEEN $3 AND $4 ORDER BY seq",
+                    p, "reading records"));
+    std::vector<RecordRow> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.push_back(RecordRow{static_cast<uint64_t>(pg::cell_i64(r, i, 0)), pg::cell(r, i, 1), pg::cell(r, i, 2),
+                              pg::cell(r, i, 3)});
+    return out;
+  });
 }
 
 Result<uint64_t> PgAuditStore::count_records() {
-  GW_TRY(c, m_pool->acquire());
-  Params p;
-  GW_TRY(r, c->run("audit_count", "SELECT COUNT(*) FROM audit_log WHERE seq IS NOT NULL", p, "counting records"));
-  return static_cast<uint64_t>(pg::cell_i64(r, 0, 0));
+  return m_pool->read([&](pg::Connection& c) -> Result<uint64_t> {
+    Params p;
+    GW_TRY(r, c.run("audit_count", "SELECT COUNT(*) FROM audit_log WHERE seq IS NOT NULL", p, "counting records"));
+    return static_cast<uint64_t>(pg::cell_i64(r, 0, 0));
+  });
 }
 
 Result<std::vector<siem::FeedEvent>> PgAuditStore::read_after(uint64_t after, size_t max) {
-  GW_TRY(c, m_pool->acquire());
-  Params p;
-  p.u64(after).u64(max);
-  // Checkpoints are chain evidence, not events: the feed leaves them out.
-  GW_TRY(r, c->run("audit_feed",
-                   "SELECT position, line FROM audit_log WHERE position > $1 AND type <> 'checkpoint'"
-                   " ORDER BY position LIMIT $2",
-                   p, "reading the feed"));
-  std::vector<siem::FeedEvent> out;
-  for (int i = 0; i < PQntuples(r.get()); ++i)
-    out.push_back({static_cast<uint64_t>(pg::cell_i64(r, i, 0)), pg::cell(r, i, 1)});
-  return out;
+  return m_pool->read([&](pg::Connection& c) -> Result<std::vector<siem::FeedEvent>> {
+    Params p;
+    p.u64(after).u64(max);
+    // Checkpoints are chain evidence, not events: the feed leaves them out.
+    GW_TRY(r, c.run("audit_feed",
+                    "SELECT position, line FROM audit_log WHERE position > $1 AND type <> 'checkpoint'"
+                    " ORDER BY position LIMIT $2",
+                    p, "reading the feed"));
+    std::vector<siem::FeedEvent> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.push_back({static_cast<uint64_t>(pg::cell_i64(r, i, 0)), pg::cell(r, i, 1)});
+    return out;
+  });
 }
 
 bool PgAuditStore::wait_for_new(uint64_t after, std::chrono::milliseconds timeout) {

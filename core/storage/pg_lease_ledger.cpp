@@ -145,33 +145,35 @@ Status PgLeaseLedger::transact(const BudgetRef& ref, const std::function<Status(
 }
 
 Result<std::vector<BudgetView>> PgLeaseLedger::current(int64_t now_ms) {
-  GW_TRY(c, m_pool->acquire());
-  Params p;
-  p.i64(now_ms);
-  GW_TRY(b, c->run("lease_current",
-                   "SELECT scope, budget, window_start, window_end, limit_nano, settled_nano FROM budget_windows"
-                   " WHERE window_end > $1 ORDER BY scope, budget, window_start",
-                   p, "reading budget windows"));
-  std::vector<BudgetView> out;
-  for (int i = 0; i < PQntuples(b.get()); ++i)
-    out.push_back({BudgetRow{{pg::cell(b, i, 0), pg::cell(b, i, 1), pg::cell_i64(b, i, 2)}, pg::cell_i64(b, i, 3),
-                             pg::cell_i64(b, i, 4), pg::cell_i64(b, i, 5)},
-                   {}});
-  for (auto& v : out) {
-    Params q = ref_params(v.row.ref);
-    GW_TRY(r, c->run("lease_open", k_open_leases.c_str(), q, "reading leases"));
-    for (int i = 0; i < PQntuples(r.get()); ++i) v.leases.push_back(read_lease(r, i));
-  }
-  return out;
+  return m_pool->read([&](pg::Connection& c) -> Result<std::vector<BudgetView>> {
+    Params p;
+    p.i64(now_ms);
+    GW_TRY(b, c.run("lease_current",
+                    "SELECT scope, budget, window_start, window_end, limit_nano, settled_nano FROM budget_windows"
+                    " WHERE window_end > $1 ORDER BY scope, budget, window_start",
+                    p, "reading budget windows"));
+    std::vector<BudgetView> out;
+    for (int i = 0; i < PQntuples(b.get()); ++i)
+      out.push_back({BudgetRow{{pg::cell(b, i, 0), pg::cell(b, i, 1), pg::cell_i64(b, i, 2)}, pg::cell_i64(b, i, 3),
+                               pg::cell_i64(b, i, 4), pg::cell_i64(b, i, 5)},
+                     {}});
+    for (auto& v : out) {
+      Params q = ref_params(v.row.ref);
+      GW_TRY(r, c.run("lease_open", k_open_leases.c_str(), q, "reading leases"));
+      for (int i = 0; i < PQntuples(r.get()); ++i) v.leases.push_back(read_lease(r, i));
+    }
+    return out;
+  });
 }
 
 Status PgLeaseLedger::forget_answers(int64_t before_ms) {
-  GW_TRY(c, m_pool->acquire());
-  Params p;
-  p.i64(before_ms);
-  GW_TRY(r, c->run("lease_forget", "DELETE FROM lease_answers WHERE at_ms < $1", p, "forgetting lease answers"));
-  (void)r;
-  return {};
+  return m_pool->read([&](pg::Connection& c) -> Status {
+    Params p;
+    p.i64(before_ms);
+    GW_TRY(r, c.run("lease_forget", "DELETE FROM lease_answers WHERE at_ms < $1", p, "forgetting lease answers"));
+    (void)r;
+    return {};
+  });
 }
 
 }  // namespace gw::storage

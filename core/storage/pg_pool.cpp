@@ -30,11 +30,15 @@ void Pool::give_back(std::unique_ptr<Connection> c) {
 
 Result<Pool::Lease> Pool::acquire() {
   std::unique_lock lock(m_mu);
-  m_cv.wait(lock, [&] { return !m_idle.empty() || m_open < m_max; });
-  if (!m_idle.empty()) {
+  for (;;) {
+    m_cv.wait(lock, [&] { return !m_idle.empty() || m_open < m_max; });
+    if (m_idle.empty()) break;
     auto c = std::move(m_idle.back());
     m_idle.pop_back();
-    return Lease(this, std::move(c));
+    // An idle connection the server closed (restart, pg_terminate_backend, idle timeout) has its
+    // goodbye waiting in the socket: reading it without blocking tells, before any statement fails.
+    if (PQconsumeInput(c->raw()) && c->healthy()) return Lease(this, std::move(c));
+    --m_open;
   }
   ++m_open;
   lock.unlock();

@@ -36,6 +36,18 @@ public:
 
   // A connection, waiting while max_size are in use. Errors: the server cannot be reached.
   Result<Lease> acquire();
+  // Runs a read-only fn (returning a Result) on a connection; when it failed because the
+  // connection broke under it (server restart, terminated backend), runs it once more on a fresh
+  // one. For statements that are safe to repeat only.
+  template <class F>
+  auto read(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
+    for (int attempt = 0;; ++attempt) {
+      auto lease = acquire();
+      if (!lease) return std::unexpected(lease.error());
+      auto r = fn(**lease);
+      if (r || attempt > 0 || (*lease)->healthy()) return r;
+    }
+  }
   // Runs fn between BEGIN and COMMIT on one connection (READ COMMITTED); rolls back when fn or
   // the commit fails and returns that error. A connection found broken before fn ran is
   // replaced once.

@@ -130,6 +130,9 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo
     return fail(Errc::unavailable, "cannot connect to " + c->m_target + ": " + trim(PQerrorMessage(c->m_conn)) +
                                        " (is the server running and is [storage] url right?)");
   }
+  // libpq prints notices and a server's goodbye to stderr by default; failures reach the caller
+  // as errors instead, so the notices are dropped.
+  PQsetNoticeProcessor(c->m_conn, [](void*, const char*) {}, nullptr);
   if (auto st = c->exec("SET client_min_messages = warning", "configuring the session"); !st)
     return std::unexpected(st.error());
   return c;

@@ -173,3 +173,42 @@ TEST_CASE("PgAuditStore: a wrong URL or an unreachable server is a precise error
   CHECK(down.error().message.find("cannot connect to postgresql://gw@") != std::string::npos);
   CHECK(down.error().message.find("is the server running") != std::string::npos);
 }
+
+TEST_CASE("PgAuditStore: connections the server closed are replaced without failing a request") {
+  GW_REQUIRE_POSTGRES(pg);
+  std::string url = pg->fresh_database();
+  auto a = open_replica(url);
+  REQUIRE(store_range(*a, "dev-1", 1, 2));
+  {
+    // What a database restart or an idle-session timeout does to every pooled connection.
+    auto admin = storage::pg::Connection::open(url);
+    REQUIRE(admin);
+    storage::pg::Params p;
+    auto r = (*admin)->run_once("SELECT COUNT(*), string_agg(pid::text, ',') FROM pg_stat_activity"
+                                " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                                p, "listing");
+    REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    CHECK(storage::pg::cell_i64(*r, 0, 0) >= 2);  // the pool's connection and the feed listener's
+    storage::pg::Params pids;
+    pids.text(storage::pg::cell(*r, 0, 1));
+    auto killed = (*admin)->run_once("SELECT pg_terminate_backend(pid::int) FROM unnest(string_to_array($1, ',')) AS pid",
+                                     pids, "terminating");
+    REQUIRE_MESSAGE(killed, (killed ? "" : killed.error().message));
+    // The backends exit asynchronously: wait (bounded) until none of them is left.
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    int64_t left = 1;
+    while (left > 0 && std::chrono::steady_clock::now() < deadline) {
+      auto q = (*admin)->run_once("SELECT COUNT(*) FROM pg_stat_activity WHERE pid::text = ANY(string_to_array($1, ','))",
+                                  pids, "counting");
+      REQUIRE(q);
+      left = storage::pg::cell_i64(*q, 0, 0);
+    }
+    REQUIRE(left == 0);
+  }
+  auto n = a->count_records();  // a read first: no transaction retry to hide a stale connection
+  REQUIRE_MESSAGE(n, (n ? "" : n.error().message));
+  CHECK(*n == 2);
+  auto st = store_range(*a, "dev-1", 3, 4);
+  CHECK_MESSAGE(st, (st ? "" : st.error().message));
+  CHECK(*a->count_records() == 4);
+}
