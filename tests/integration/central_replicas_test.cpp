@@ -62,6 +62,7 @@ public:
     m_process->wait(std::chrono::seconds(15));
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+  const fs::path& dir() const { return m_dir.path(); }
   const std::string& storage() const { return m_storage; }
   test::Process& process() { return *m_process; }
 
@@ -100,7 +101,8 @@ std::unique_ptr<storage::PgAuditStore> open_audit(const std::string& url) {
 TEST_CASE("replicas: the same audit batches sent to both replicas at once are stored exactly once, alarms once") {
   GW_REQUIRE_POSTGRES(pg);
   std::string db = pg->fresh_database();
-  Replica a(db), b(db);
+  // Replica b exports to a SIEM file: it must receive every event, whichever replica stored it.
+  Replica a(db), b(db, "[[siem]]\nname = \"file\"\ntype = \"file\"\ndestination = \"siem.jsonl\"\n");
   CHECK(a.storage().find("postgresql://gw@") == 0);  // the log names the server (never a password)
 
   // Both replicas receive every batch of the chain, concurrently, in order: the device's retries
@@ -161,6 +163,18 @@ TEST_CASE("replicas: the same audit batches sent to both replicas at once are st
   std::set<uint64_t> positions;
   for (auto& e : feed) positions.insert(e.position);
   CHECK(positions.size() == feed.size());
+
+  // b's SIEM sink delivers all of them, those ingested by a included (bounded wait on the file).
+  auto siem_lines = [&] {
+    std::ifstream in(b.dir() / "siem.jsonl");
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) ++n;
+    return n;
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (siem_lines() < feed.size() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // written by the server process: poll the file
+  CHECK(siem_lines() == feed.size());
 }
 
 TEST_CASE("replicas: leases granted by both replicas to racing devices never exceed the budget") {
