@@ -124,8 +124,10 @@ bool LeaseClient::call(std::unique_lock<std::mutex>& lk, Lease& l, const char* o
   l.failures = 0;
   l.retry_at = 0;
   l.offline = false;
-  l.exhausted = res->status == 409;
-  l.error = l.exhausted ? message : std::string();
+  // 409: the request's need could not be granted. A top-up that got nothing from a budget with
+  // nothing left is "exhausted" too, so the renewer does not ask again until spend is reported.
+  l.exhausted = res->status == 409 || (a->grant_nano == 0 && a->remaining_nano == 0 && l.balance() < l.slice / 4);
+  l.error = res->status == 409 ? message : std::string();
   m_dirty = true;
   return true;
 }
@@ -164,7 +166,9 @@ limits::Denial LeaseClient::denial(const Lease& l, int64_t cost) const {
   const std::string what = "budget '" + l.budget + "' of " + owner_text(l.scope);
   if (l.exhausted) {
     d.central_reason = "budget";
-    d.central_detail = l.error;
+    d.central_detail = !l.error.empty() ? l.error
+                                        : what + " is exhausted at the central gateway: " + config::format_usd(l.settled) +
+                                              " of " + config::format_usd(l.limit) + " spent or leased to devices";
   } else if (l.offline) {
     d.central_reason = "lease_offline";
     d.central_detail = "the central gateway cannot be reached to top up this device's lease on " + what + " (" +
@@ -203,13 +207,16 @@ void LeaseClient::loop() {
     for (auto& [_, l] : m_leases)
       if (!m_stop && due(*l, now)) call(lk, *l, "renew", 0);
     if (m_dirty) save_locked();
-    // Sleep until the earliest moment something may be due (or a low-water notify).
+    // Sleep until the earliest moment something may become due (low water notifies).
     int64_t next = now + k_max_backoff_ms;
     for (const auto& [_, l] : m_leases) {
       if (l->lease_id.empty()) continue;
-      next = std::min({next, std::max(l->retry_at, now + 200), std::max(l->expires_at - l->ttl_ms / 3, now + 200),
-                       std::max(l->last_ok_ms + l->ttl_ms / 3, now + 200)});
+      const bool used = l->spent > l->reported || l->reserved > 0;
+      if (l->failures > 0) next = std::min(next, l->retry_at);
+      if (used) next = std::min({next, l->expires_at - l->ttl_ms / 3, l->window_end});
+      if (l->spent > l->reported) next = std::min(next, l->last_ok_ms + l->ttl_ms / 3);
     }
+    next = std::max(next, now + 200);
     m_cv.wait_for(lk, std::chrono::milliseconds(next - now));
   }
 }

@@ -48,6 +48,14 @@ void bind_ref(Stmt& s, const BudgetRef& r) {
 struct SqliteLeaseLedger::Statements {
   Stmt begin, commit, rollback, get_budget, put_budget, open_leases, get_lease, put_lease, get_answer,
       put_answer;
+  // A SELECT left unreset keeps its read snapshot open past COMMIT; the next BEGIN IMMEDIATE then
+  // fails at once (SQLITE_BUSY_SNAPSHOT) when another connection (audit ingest) wrote meanwhile.
+  void reset_reads() {
+    get_budget.reset();
+    open_leases.reset();
+    get_lease.reset();
+    get_answer.reset();
+  }
 };
 
 class SqliteLeaseTxn final : public LeaseTxn {
@@ -181,6 +189,7 @@ Status SqliteLeaseLedger::transact(const BudgetRef& ref, const std::function<Sta
   if (st.begin.step() != SQLITE_DONE) return std::unexpected(sqlite_error(m_db, "starting a lease transaction"));
   SqliteLeaseTxn txn(m_db, st, ref);
   Status r = fn(txn);
+  st.reset_reads();
   if (r) {
     st.commit.reset();
     if (st.commit.step() == SQLITE_DONE) return {};
