@@ -6,6 +6,7 @@
 #include "cli/commands/cli_util.hpp"
 #include "cli/commands/commands.hpp"
 #include "core/common/log.hpp"
+#include "core/config/policy.hpp"
 #include "server/central_server.hpp"
 #include "server/server_config.hpp"
 
@@ -37,9 +38,17 @@ int cmd_serve(const ServeArgs& a) {
     if (std::string why = server::listen_problem(*cfg); !why.empty()) return report("--listen: " + why);
   }
   if (a.check) {
+    if (cfg->proxy.enabled && !cfg->proxy.policy_file.empty()) {
+      if (auto p = config::load_policy_file(cfg->proxy.policy_file); !p) return report("[proxy] policy: " + p.error().message);
+    }
     std::printf("%s: OK (listen %s:%d, %s, storage %s %s, %zu enrollment token(s))\n", cfg->source.c_str(),
                 cfg->host.c_str(), cfg->port, cfg->tls() ? "TLS" : "plain HTTP", cfg->storage_driver.c_str(),
                 cfg->storage_path.c_str(), cfg->enrollment_tokens.size());
+    if (cfg->proxy.enabled)
+      std::printf("provider proxy: listen %s:%d, %s, policy: %s\n", cfg->proxy.host.c_str(), cfg->proxy.port,
+                  cfg->tls() ? "TLS" : "plain HTTP",
+                  cfg->proxy.policy_file.empty() ? "the published bundle only"
+                                                 : ("the published bundle, else " + cfg->proxy.policy_file.string()).c_str());
     return 0;
   }
   log::configure(a.log_level == "debug" ? log::Level::debug : a.log_level == "warn" ? log::Level::warn : log::Level::info);

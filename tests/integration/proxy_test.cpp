@@ -203,3 +203,20 @@ TEST_CASE("provider proxy: a sidecar chained to the central streams end to end w
   CHECK(reqs[0].dump().find(k_alice_secret) == std::string::npos);
   CHECK(reqs[0].dump().find(token) == std::string::npos);
 }
+
+TEST_CASE("provider proxy: gw serve --check validates the [proxy] policy file and says what it would serve") {
+  TempDir dir("gw-proxy-check");
+  Env env = minimal_env(dir.path());
+  std::ofstream(dir.path() / "bad.toml") << "version = \"x\"\nnonsense = 1\n";
+  std::ofstream(dir.path() / "server.toml") << "listen = \"127.0.0.1:8443\"\n[storage]\npath = \"central.db\"\n"
+                                               "[proxy]\nlisten = \"127.0.0.1:8444\"\npolicy = \"bad.toml\"\n";
+  auto bad = run_gw(env, {"serve", "--config", (dir.path() / "server.toml").string(), "--check"});
+  CHECK(bad.code == 1);
+  CHECK(bad.err.find("[proxy] policy:") != std::string::npos);
+  CHECK(bad.err.find("nonsense") != std::string::npos);
+  std::ofstream(dir.path() / "bad.toml") << "version = \"x\"\n";
+  auto ok = run_gw(env, {"serve", "--config", (dir.path() / "server.toml").string(), "--check"});
+  CHECK_MESSAGE(ok.code == 0, ok.err);
+  CHECK(ok.out.find("provider proxy: listen 127.0.0.1:8444, plain HTTP, policy: the published bundle, else ") !=
+        std::string::npos);
+}
