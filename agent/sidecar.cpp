@@ -26,6 +26,7 @@
 #include "core/common/log.hpp"
 #include "core/limits/spend_store.hpp"
 #include "core/policy/policy_loader.hpp"
+#include "core/secrets/device_key_store.hpp"
 #include "core/secrets/provider_keys.hpp"
 #include "core/stages/scan_stage.hpp"
 #include "core/stages/stage_list.hpp"
@@ -145,13 +146,14 @@ Status run_sidecar(const SidecarOptions& opts) {
   SessionStore sessions(clock, opts.paths.state_dir / "sessions.json");
   // Provider keys kept with `gw keys set` live in the OS secret store; without one the env and
   // file sources still work and keychain sources fail with the reason.
-  auto store = secrets::open_secret_store(opts.paths);
-  if (!store) log::write(log::Level::warn, "no secret store", {{"error", store.error().message}});
-  else if (!secrets::is_secure((*store)->backend()))
-    log::write(log::Level::warn, "provider keys are kept in a plain 0600 file (no Secret Service)",
-               {{"file", (*store)->location()}});
-  secrets::ProviderKeys keys(store ? std::shared_ptr<secrets::SecretStore>(std::move(*store)) : nullptr,
-                             store ? std::string() : store.error().message);
+  auto opened_store = secrets::open_secret_store(opts.paths);
+  if (!opened_store) log::write(log::Level::warn, "no secret store", {{"error", opened_store.error().message}});
+  else if (!secrets::is_secure((*opened_store)->backend()))
+    log::write(log::Level::warn, "provider keys and the device key are kept in a plain 0600 file (no Secret Service)",
+               {{"file", (*opened_store)->location()}});
+  std::shared_ptr<secrets::SecretStore> store;
+  if (opened_store) store = std::move(*opened_store);
+  secrets::ProviderKeys keys(store, opened_store ? std::string() : opened_store.error().message);
   Stats stats(opts.log_requests);
   // Spend and counters persist in the state dir; a sidecar that cannot open them fails closed.
   auto spend = limits::SqliteSpendStore::open(opts.paths.state_dir / "spend.db");
@@ -160,9 +162,12 @@ Status run_sidecar(const SidecarOptions& opts) {
   auto usage_log = limits::UsageLog::open(opts.paths.state_dir / "spend.db");
   if (!usage_log) log::write(log::Level::warn, "usage log unavailable", {{"error", usage_log.error().message}});
   stages::GuardrailState guardrails;
-  // The audit spool: <state>/audit, signed with the device key in the state dir. The key store
-  // is the seam where the OS keychain will take over.
-  audit::FileDeviceKeyStore device_keys(opts.paths.state_dir);
+  // The audit spool: <state>/audit, signed with the device key kept in the secret store (moved
+  // there from <state>/device_key on first start; ADR 0056). Without any store, the file as before.
+  std::unique_ptr<audit::DeviceKeyStore> device_key_store;
+  if (store) device_key_store = std::make_unique<secrets::StoreDeviceKeyStore>(store, opts.paths.state_dir);
+  else device_key_store = std::make_unique<audit::FileDeviceKeyStore>(opts.paths.state_dir);
+  audit::DeviceKeyStore& device_keys = *device_key_store;
   std::unique_ptr<audit::Spool> spool;  // outlives the listener and every pipeline
   // Ships the spool to the central gateway named in <config>/central.toml (ADR 0035). Declared
   // after the spool so it stops before the spool closes.
@@ -198,10 +203,14 @@ Status run_sidecar(const SidecarOptions& opts) {
       forwarder = std::move(*started);
     }
     services.audit_spool = spool.get();  // under reload_mutex (or before serving): see Services
+    if (spool) services.device_key_store = std::string(device_keys.backend());
     relay.install(std::make_shared<const relay::Snapshot>(relay::Snapshot{p, stages::build_pipeline(services, p)}));
     return {};
   };
   GW_CHECK(install(policy->policy));
+  if (auto* moved = dynamic_cast<secrets::StoreDeviceKeyStore*>(&device_keys); moved && !moved->migration_note().empty())
+    log::write(device_keys.backend() == "file" ? log::Level::warn : log::Level::info, "device key",
+               {{"detail", moved->migration_note()}});
 
   start_signal_thread();
   Listener listener({opts.host, opts.port, opts.max_body_bytes}, relay);

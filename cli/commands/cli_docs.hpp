@@ -1,6 +1,7 @@
 #pragma once
 // The command tree as plain data, read from the CLI11 definitions, and what is generated from it:
-// docs/cli.md (`gw help-markdown`) and the bash, zsh and fish completions (`gw completion`).
+// docs/cli.md (`gw help-markdown`), the man page gw(1) (`gw help-man`, docs/gw.1) and the bash,
+// zsh and fish completions (`gw completion`).
 // One source of truth: a new subcommand or option appears in all of them without other edits.
 #include <CLI/CLI.hpp>
 #include <string>
@@ -33,6 +34,8 @@ struct CommandDoc {
 CommandDoc describe(const CLI::App& app);
 
 std::string markdown_reference(const CommandDoc& root);
+// gw(1) in man(7) roff; no date or version inside, so the checked-in docs/gw.1 stays stable.
+std::string man_page(const CommandDoc& root);
 std::string bash_completion(const CommandDoc& root);
 std::string zsh_completion(const CommandDoc& root);
 std::string fish_completion(const CommandDoc& root);

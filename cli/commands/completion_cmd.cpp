@@ -1,4 +1,4 @@
-// gw completion bash|zsh|fish and gw help-markdown: generated from the command definitions.
+// gw completion bash|zsh|fish, gw help-markdown and gw help-man: generated from the command definitions.
 #include <iostream>
 
 #include "cli/commands/cli_docs.hpp"
@@ -28,6 +28,13 @@ void add_completion_command(CLI::App& app, CommandContext& ctx) {
   md->group("");
   md->callback([&ctx, root] {
     std::cout << markdown_reference(describe(*root));
+    ctx.exit_code = 0;
+  });
+  // Hidden too: the man page (docs/gw.1, installed as man1/gw.1); a test keeps it current.
+  auto* man = app.add_subcommand("help-man", "Print the man page gw(1) (roff)");
+  man->group("");
+  man->callback([&ctx, root] {
+    std::cout << man_page(describe(*root));
     ctx.exit_code = 0;
   });
 }

@@ -74,6 +74,15 @@ Result<DeviceKey> FileDeviceKeyStore::load_or_create() {
   return k;
 }
 
+Status save_device_public_key(const fs::path& dir, const DeviceKey& key) {
+  fs::path pub = dir / "device_key.pub";
+  std::string want = to_hex(key.public_raw());
+  if (auto have = read_trimmed(pub); have && *have == want) return {};
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  return write_file_mode(pub, want + "\n", 0644);
+}
+
 Result<DeviceKey> FileDeviceKeyStore::load_public() {
   fs::path pub = m_dir / "device_key.pub";
   auto hex = read_trimmed(pub);

@@ -88,6 +88,12 @@ json event_to_json(const AuditEvent& ev) {
   put_str(j, "content", ev.content);
   if (ev.content_truncated) j["content_truncated"] = true;
   put_str(j, "gw_version", ev.gw_version);
+  if (!ev.credential_stores.provider_key.empty() || !ev.credential_stores.device_key.empty()) {
+    json stores = json::object();
+    put_str(stores, "provider_key", ev.credential_stores.provider_key);
+    put_str(stores, "device_key", ev.credential_stores.device_key);
+    j["credential_stores"] = std::move(stores);
+  }
   return j;
 }
 
@@ -146,6 +152,8 @@ Result<AuditEvent> event_from_json(const json& j) {
   ev.content = get_str(j, "content");
   if (auto it = j.find("content_truncated"); it != j.end() && it->is_boolean()) ev.content_truncated = it->get<bool>();
   ev.gw_version = get_str(j, "gw_version");
+  if (auto it = j.find("credential_stores"); it != j.end() && it->is_object())
+    ev.credential_stores = {get_str(*it, "provider_key"), get_str(*it, "device_key")};
   return ev;
 }
 

@@ -51,6 +51,16 @@ struct Latency {  // microseconds
   bool operator==(const Latency&) const = default;
 };
 
+// Which credential store supplied the secrets behind a record (docs/audit.md "Credential stores"):
+//   provider_key  secret-service | keychain | file (the insecure 0600-file fallback) | env |
+//                 key-file | passthrough (the developer's own login; gw supplied no key)
+//   device_key    secret-service | keychain | file: where the key signing the chain is kept
+struct CredentialStores {
+  std::string provider_key;
+  std::string device_key;
+  bool operator==(const CredentialStores&) const = default;
+};
+
 struct AuditEvent {
   // Chain fields: assigned by the spool's writer; callers leave them empty.
   uint64_t seq = 0;
@@ -86,6 +96,7 @@ struct AuditEvent {
 
   std::string policy_version;
   std::string gw_version;  // the spool fills it when empty
+  CredentialStores credential_stores;  // request records; omitted from the JSON when both are empty
 
   // Admitted events only, when policy [audit] log_content is on: the request body after every
   // secret/PII match was replaced by a placeholder, cut at content_max_bytes. Empty otherwise.

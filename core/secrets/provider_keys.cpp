@@ -16,6 +16,20 @@ static std::string trim(std::string s) {
 
 std::string_view ProviderKeys::store_backend() const { return m_store ? to_string(m_store->backend()) : std::string_view{}; }
 
+std::string_view ProviderKeys::source_for(const config::ProviderConfig& p) const {
+  using Kind = config::CredentialSource::Kind;
+  switch (p.credential.kind) {
+    case Kind::env: {
+      const char* v = std::getenv(p.credential.name.c_str());
+      return v && *v ? std::string_view("env") : store_backend();
+    }
+    case Kind::file: return "key-file";
+    case Kind::keychain: return store_backend();
+    case Kind::none: return {};
+  }
+  return {};
+}
+
 Result<std::optional<std::string>> ProviderKeys::from_store(const std::string& name) const {
   if (!m_store) return fail(Errc::unavailable, "no secret store is available: " + m_store_error);
   std::lock_guard lock(m_mutex);

@@ -24,6 +24,9 @@ public:
       : m_store(std::move(store)), m_store_error(std::move(store_error)) {}
   Result<std::string> key_for(const config::ProviderConfig& provider) const override;
   std::string_view store_backend() const override;
+  // env: "env" when the variable is set, else the store backend (key_for falls back to it);
+  // file: "key-file"; keychain: the store backend; none: "".
+  std::string_view source_for(const config::ProviderConfig& provider) const override;
 
 private:
   Result<std::optional<std::string>> from_store(const std::string& name) const;

@@ -9,6 +9,7 @@
 #include "core/pipeline/exchange.hpp"
 #include "core/scan/body_scan.hpp"
 #include "core/scan/rule_loader.hpp"
+#include "core/stages/forward_stage.hpp"
 #include "core/stages/policy_denial.hpp"
 
 namespace gw::stages {
@@ -55,8 +56,18 @@ size_t utf8_cut(std::string_view s, size_t max) {
 
 }  // namespace
 
-std::shared_ptr<AuditRecorder> AuditRecorder::create(const config::AuditPolicy& policy, audit::Spool* spool) {
-  std::shared_ptr<AuditRecorder> r(new AuditRecorder(policy, spool));
+KeyOrigins key_origins(const Services& services, const config::Policy& policy) {
+  KeyOrigins o;
+  for (auto kind : {providers::ApiKind::anthropic, providers::ApiKind::openai, providers::ApiKind::gemini})
+    if (const auto* pc = provider_config_for(policy, kind))
+      o.provider_key[static_cast<size_t>(kind)] = std::string(services.credentials.source_for(*pc));
+  o.device_key = services.device_key_store;
+  return o;
+}
+
+std::shared_ptr<AuditRecorder> AuditRecorder::create(const config::AuditPolicy& policy, audit::Spool* spool,
+                                                     KeyOrigins origins) {
+  std::shared_ptr<AuditRecorder> r(new AuditRecorder(policy, spool, std::move(origins)));
   if (!spool) r->m_broken = "the audit spool is not open (see the sidecar log for why)";
   if (policy.log_content) {
     auto rules = scan::builtin_rules();
@@ -81,6 +92,10 @@ void AuditRecorder::fill_common(const Exchange& ex, audit::AuditEvent& ev) const
   ev.streamed = ex.info.stream;
   if (ex.policy) ev.policy_version = ex.policy->version;
   for (const auto& f : ex.findings) ev.findings.push_back({f.rule_id, f.location, f.fingerprint});
+  // The agent's own login (passthrough) carries no gw-supplied key.
+  if (ex.identity.kind == pipeline::Identity::Kind::passthrough) ev.credential_stores.provider_key = "passthrough";
+  else if (ex.provider) ev.credential_stores.provider_key = m_origins.provider_key[static_cast<size_t>(ex.provider->kind())];
+  ev.credential_stores.device_key = m_origins.device_key;
 }
 
 void AuditRecorder::fill_content(const Exchange& ex, audit::AuditEvent& ev) const {
@@ -148,6 +163,7 @@ void AuditRecorder::finish(Exchange& ex) {
     ev.kind = audit::EventKind::denied;  // refused before anything went upstream
     ev.decision = audit::Decision::denied;
     ev.reason = ex.reason;
+    ev.credential_stores.provider_key.clear();  // no provider key was used
   } else {
     ev.kind = audit::EventKind::completed;
     ev.decision = audit::Decision::allowed;

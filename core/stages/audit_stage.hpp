@@ -14,8 +14,10 @@
 //
 // Neither records a secret: identities are key ids, findings carry fingerprints, and request
 // content is recorded only when policy turns log_content on, and then only after redaction.
+#include <array>
 #include <atomic>
 #include <memory>
+#include <string>
 
 #include "core/config/audit_policy.hpp"
 #include "core/pipeline/stage.hpp"
@@ -31,13 +33,23 @@ class Scanner;
 
 namespace gw::stages {
 
+// Where the secrets behind this policy's requests come from, for the records' credential_stores
+// (docs/audit.md): the provider key source per API (indexed by providers::ApiKind) and the store
+// of the device key. Empty strings are left out of the records.
+struct KeyOrigins {
+  std::array<std::string, 3> provider_key;
+  std::string device_key;
+};
+KeyOrigins key_origins(const Services& services, const config::Policy& policy);
+
 // What one pipeline (one policy) needs to write audit records. Built once per policy.
 class AuditRecorder {
 public:
   // spool is null when it could not be opened: every admission then fails (refused, or
   // forwarded unaudited under fail_mode "open"). Builds the redaction scanner when policy logs
   // content; if that fails, admissions fail the same way with the reason.
-  static std::shared_ptr<AuditRecorder> create(const config::AuditPolicy& policy, audit::Spool* spool);
+  static std::shared_ptr<AuditRecorder> create(const config::AuditPolicy& policy, audit::Spool* spool,
+                                               KeyOrigins origins = {});
 
   // The admitted record for ex, durably committed. Called by AuditAdmitStage only.
   pipeline::StageStatus admit(pipeline::Exchange& ex);
@@ -45,7 +57,8 @@ public:
   void finish(pipeline::Exchange& ex);
 
 private:
-  AuditRecorder(const config::AuditPolicy& policy, audit::Spool* spool) : m_policy(policy), m_spool(spool) {}
+  AuditRecorder(const config::AuditPolicy& policy, audit::Spool* spool, KeyOrigins origins)
+      : m_policy(policy), m_spool(spool), m_origins(std::move(origins)) {}
   // Fields every record of ex carries (identity, agent, provider, model, endpoint, policy).
   void fill_common(const pipeline::Exchange& ex, audit::AuditEvent& ev) const;
   // The request body with every secret/PII replaced by a placeholder, cut to the policy's cap.
@@ -53,6 +66,7 @@ private:
 
   config::AuditPolicy m_policy;
   audit::Spool* m_spool;
+  KeyOrigins m_origins;
   std::shared_ptr<const scan::Scanner> m_redactor;  // null unless log_content
   std::string m_broken;  // why no admission can be recorded (empty: none)
   std::atomic<bool> m_warned_unaudited{false};

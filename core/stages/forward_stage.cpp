@@ -8,16 +8,20 @@ namespace gw::stages {
 
 using pipeline::StageStatus;
 
+const config::ProviderConfig* provider_config_for(const config::Policy& policy, providers::ApiKind kind) {
+  std::string_view api = providers::api_kind_name(kind);
+  const auto& configs = policy.providers;
+  if (auto it = configs.find(std::string(api)); it != configs.end()) return &it->second;
+  for (const auto& [id, config] : configs)
+    if (config::to_string(config.kind) == api) return &config;
+  return nullptr;
+}
+
 ForwardStage::ForwardStage(const Services& services, std::shared_ptr<const config::Policy> policy)
     : m_services(services), m_policy(std::move(policy)) {
   for (auto kind : {providers::ApiKind::anthropic, providers::ApiKind::openai, providers::ApiKind::gemini}) {
-    // The config whose id is the API's name, else the first of the same API kind.
-    std::string_view api = providers::api_kind_name(kind);
     Target& t = m_targets[static_cast<size_t>(kind)];
-    const auto& configs = m_policy->providers;
-    if (auto it = configs.find(std::string(api)); it != configs.end()) t.config = &it->second;
-    for (auto it = configs.begin(); !t.config && it != configs.end(); ++it)
-      if (config::to_string(it->second.kind) == api) t.config = &it->second;
+    t.config = provider_config_for(*m_policy, kind);
     if (!t.config) continue;
     if (auto origin = http::parse_origin(t.config->base_url)) t.origin = *origin;
     else t.origin_error = origin.error().message;

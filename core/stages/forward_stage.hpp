@@ -12,6 +12,10 @@
 
 namespace gw::stages {
 
+// The provider config that serves `kind` under `policy`: the one whose id is the API's name, else
+// the first of that API kind; nullptr when policy configures none.
+const config::ProviderConfig* provider_config_for(const config::Policy& policy, providers::ApiKind kind);
+
 class ForwardStage final : public pipeline::Stage {
 public:
   // Resolves, once per policy, which provider config serves each API and parses its base URL.

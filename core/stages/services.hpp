@@ -48,6 +48,9 @@ public:
   // The secret store the keys come from ("secret-service", "keychain", or "file": the insecure
   // 0600-file fallback, which audit events flag); empty when no store is open.
   virtual std::string_view store_backend() const { return {}; }
+  // Where key_for(provider) takes the key from, without reading it (for audit events): "env",
+  // "key-file", or the store backend; empty when unknown. Cheap; called once per policy load.
+  virtual std::string_view source_for(const config::ProviderConfig&) const { return store_backend(); }
 };
 
 // Receives every finished exchange (stats for `gw status`, logs). Must be cheap and thread-safe.
@@ -76,6 +79,9 @@ struct Services {
   // The local audit spool, when policy turns audit on and it opened. Read once per pipeline
   // build (set it before build_pipeline; never change it while a pipeline built over it runs).
   audit::Spool* audit_spool = nullptr;
+  // Where the device key signing the spool is kept ("secret-service", "keychain", "file"), for
+  // audit events; set with audit_spool.
+  std::string device_key_store;
 };
 
 }  // namespace gw::stages

@@ -18,7 +18,7 @@ std::shared_ptr<const pipeline::Pipeline> build_pipeline(const Services& service
   // last and sees every request (denied ones too); the admit stage commits the durable admitted
   // record after every admission stage decided, right before forward.
   std::shared_ptr<AuditRecorder> audit;
-  if (policy->audit.enabled) audit = AuditRecorder::create(policy->audit, services.audit_spool);
+  if (policy->audit.enabled) audit = AuditRecorder::create(policy->audit, services.audit_spool, key_origins(services, *policy));
   if (audit) stages.push_back(std::make_unique<AuditOutcomeStage>(audit));  // records how each request ended
   stages.push_back(std::make_unique<PolicyValidityStage>(services.clock));  // signed policy still current
   stages.push_back(std::make_unique<AuthStage>(services));      // who is calling

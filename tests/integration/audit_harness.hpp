@@ -55,6 +55,8 @@ public:
   }
   const Paths& paths() const { return m_paths; }
   const Env& env() const { return m_env; }
+  // Sets (or, with an empty value, clears) a variable for sidecars and CLI runs started later.
+  void set_env(const std::string& name, const std::string& value) { m_env[name] = value; }
   std::filesystem::path spool_dir() const { return m_paths.state_dir / "audit"; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
   Process& process() { return *m_process; }

@@ -92,7 +92,7 @@ TEST_CASE("gw keys: the file fallback refuses a credential file others can read,
   CHECK(dir_mode == fs::perms::owner_all);
 
   auto status = run_gw(env, {"status"});
-  CHECK(status.err.find("warning: provider keys are kept in a plain file") != std::string::npos);
+  CHECK(status.err.find("warning: provider keys and the device key are kept in a plain file") != std::string::npos);
 
   fs::permissions(file, fs::perms::group_read, fs::perm_options::add);
   auto list = run_gw(env, {"keys", "list"});

@@ -94,3 +94,47 @@ TEST_CASE("completion: zsh and fish scripts are valid for their shells when thos
     CHECK_MESSAGE(*c == 0, p.stderr_text());
   }
 }
+
+TEST_CASE("gw(1): docs/gw.1 is what `gw help-man` prints, names every command of docs/cli.md, and man renders it") {
+  TempDir home("gw-man");
+  Env env = minimal_env(home.path());
+  const fs::path page = fs::path(GW_SOURCE_DIR) / "docs" / "gw.1";
+  std::ifstream in(page);
+  REQUIRE(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string man = ss.str();
+  CHECK_MESSAGE(man == run_gw(env, {"help-man"}),
+                "docs/gw.1 is out of date: run `cmake --build build --target docs_cli` and commit docs/gw.1");
+
+  // Every command documented in docs/cli.md has its section in the man page.
+  std::ifstream md(fs::path(GW_SOURCE_DIR) / "docs" / "cli.md");
+  int commands = 0;
+  for (std::string line; std::getline(md, line);) {
+    if (line.rfind("## gw ", 0) != 0) continue;
+    ++commands;
+    std::string section = ".SS \"gw " + line.substr(6) + "\"";
+    std::string escaped;
+    for (char c : section) escaped += c == '-' ? std::string("\\-") : std::string(1, c);
+    CHECK_MESSAGE(man.find(escaped) != std::string::npos, "missing in gw.1: " << line);
+  }
+  CHECK(commands > 10);
+
+  // man(1) renders it with every groff warning on and none raised.
+  if (!find_program("man", env)) return;
+  ProcessOptions po;
+  po.argv = {"man", "--warnings=all", "-l", page.string()};
+  po.env = env;
+  po.env["MANWIDTH"] = "100";
+  po.env["MANPAGER"] = "cat";
+  po.env["PAGER"] = "cat";
+  Process p(po);
+  auto code = p.wait(std::chrono::seconds(30));
+  REQUIRE(code.has_value());
+  CHECK(*code == 0);
+  CHECK_MESSAGE(p.stderr_text().empty(), p.stderr_text());
+  const std::string text = p.stdout_text();
+  CHECK(text.find("SYNOPSIS") != std::string::npos);
+  CHECK(text.find("gw agent install-service") != std::string::npos);
+  CHECK(text.find("--help") != std::string::npos);  // \- rendered as a plain hyphen-minus
+}

@@ -32,7 +32,8 @@ for lib in libssl3 libsqlite3 libre2 libsecret-1; do
 done
 contents="$(dpkg-deb -c "$deb")"
 for f in ./usr/bin/gw ./usr/share/bash-completion/completions/gw ./usr/share/zsh/vendor-completions/_gw \
-         ./usr/share/fish/vendor_completions.d/gw.fish ./usr/lib/systemd/user/gw-agent.service ./usr/share/doc/gw/cli.md; do
+         ./usr/share/fish/vendor_completions.d/gw.fish ./usr/lib/systemd/user/gw-agent.service ./usr/share/doc/gw/cli.md \
+         ./usr/share/man/man1/gw.1; do
   grep -q " $f\$" <<<"$contents" || fail "the package lacks $f"
 done
 
@@ -40,6 +41,8 @@ done
 version="$(/usr/bin/gw --version)"
 [[ "$version" == "gw "* ]] || fail "gw --version printed '$version'"
 grep -q "ExecStart=/usr/bin/gw agent run" /usr/lib/systemd/user/gw-agent.service || fail "unit does not run /usr/bin/gw"
+# The installed man page is the one the installed binary generates.
+cmp -s /usr/share/man/man1/gw.1 <(/usr/bin/gw help-man) || fail "/usr/share/man/man1/gw.1 differs from gw help-man"
 
 # One request through the installed binary: fake provider and sidecar on port 0, ports read from
 # FIFOs (no polling), a virtual key in the policy, the provider key from the environment.

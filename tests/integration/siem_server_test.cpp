@@ -17,6 +17,7 @@
 #include "core/audit/spool.hpp"
 #include "core/common/crypto.hpp"
 #include "tests/support/central.hpp"
+#include "tests/support/file_watch.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace gw;
@@ -108,13 +109,9 @@ std::vector<json> file_events(const fs::path& p) {
   return out;
 }
 
+// The file is written by the gw serve process: wake on its writes (inotify), never poll.
 bool wait_for_file(const fs::path& p, size_t n, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (file_events(p).size() >= n) return true;
-    std::this_thread::sleep_for(20ms);  // the file is written by another process: poll it
-  }
-  return file_events(p).size() >= n;
+  return test::wait_for_file_change(p, [&] { return file_events(p).size() >= n; }, timeout);
 }
 
 std::string slurp(const fs::path& p) {
@@ -211,9 +208,7 @@ TEST_CASE("siem via gw serve: kill -9 during export loses nothing; repeats stay 
     for (auto& e : file_events(out)) s.insert(e["seq"].get<int64_t>());
     return s;
   };
-  auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (distinct().size() < 200 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);  // written by the server process: poll the file
+  (void)test::wait_for_file_change(out, [&] { return distinct().size() >= 200; }, 30s);  // written by gw serve
   central.stop();
   auto events = file_events(out);
   CHECK(distinct().size() == 200);

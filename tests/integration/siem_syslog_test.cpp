@@ -19,6 +19,7 @@
 #include "core/common/crypto.hpp"
 #include "core/siem/config_toml.hpp"
 #include "core/siem/exporters.hpp"
+#include "tests/support/file_watch.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -58,15 +59,11 @@ std::vector<json> read_lines(const fs::path& p) {
   return out;
 }
 
-// Polls the output file until `pred` holds for its lines or the deadline passes.
+// Waits until `pred` holds for the lines of the file rsyslogd writes, re-reading it on every
+// write (inotify), or the deadline passes.
 template <class Pred>
 bool wait_for_lines(const fs::path& p, Pred pred, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred(read_lines(p))) return true;
-    std::this_thread::sleep_for(20ms);  // polling a file rsyslogd writes: no event to wait on
-  }
-  return pred(read_lines(p));
+  return gw::test::wait_for_file_change(p, [&] { return pred(read_lines(p)); }, timeout);
 }
 
 int free_udp_port() {
@@ -120,7 +117,7 @@ public:
       auto p = std::make_unique<gw::test::Process>(gw::test::ProcessOptions{
           .argv = {exe->string(), "-n", "-f", (dir / "rsyslog.conf").string(), "-i", (dir / "rsyslogd.pid").string()},
           .env = env});
-      if (!wait_for_tcp_port(*p) || !probe_udp()) continue;
+      if (!probe_udp() || !wait_for_tcp_port(*p)) continue;
       m_proc = std::move(p);
     }
     REQUIRE_MESSAGE(m_proc, "rsyslogd did not start listening (see its stderr)");
@@ -154,33 +151,40 @@ private:
       << (m_dir / "tcp.port").string() << "\" ruleset=\"r\")\n"
       << "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" << m_udp_port << "\" ruleset=\"r\")\n";
   }
+  // rsyslogd writes listenPortFileName only for port 0: wait for that file (inotify). A fixed
+  // port is probed by connecting after the UDP probe went through (the inputs start together);
+  // each retry waits for one more probe round trip through rsyslogd, not for a timer.
   bool wait_for_tcp_port(gw::test::Process& p) {
-    auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline && p.running()) {
-      // rsyslogd writes listenPortFileName only for port 0; a fixed port is probed by connecting.
-      if (m_fixed_tcp_port > 0) {
+    if (m_fixed_tcp_port > 0) {
+      auto deadline = std::chrono::steady_clock::now() + 15s;
+      while (std::chrono::steady_clock::now() < deadline && p.running()) {
+        if (!probe_udp()) return false;
         if (tcp_accepts(m_fixed_tcp_port)) {
           m_tcp_port = m_fixed_tcp_port;
           return true;
         }
-      } else if (std::ifstream in(m_dir / "tcp.port"); in >> m_tcp_port && m_tcp_port > 0) {
-        return true;
       }
-      std::this_thread::sleep_for(20ms);
+      return false;
     }
-    return false;
+    return gw::test::wait_for_file_change(m_dir / "tcp.port", [&] {
+      std::ifstream in(m_dir / "tcp.port");
+      return !p.running() || (in >> m_tcp_port && m_tcp_port > 0);
+    }, 15s) && m_tcp_port > 0;
   }
-  // UDP has no handshake: rsyslogd listens once a probe datagram shows up in the output.
+  // UDP has no handshake: rsyslogd listens once a probe datagram shows up in the output. Each
+  // call waits for one more probe than was there (resent every 200 ms while datagrams are lost).
   bool probe_udp() {
+    auto probes = [&] {
+      size_t n = 0;
+      for (auto& l : read_lines(out())) n += l.value("msgid", "") == "probe";
+      return n;
+    };
+    const size_t before = probes();
     std::string probe = "<14>1 - - gw-test - probe - ready";
     auto deadline = std::chrono::steady_clock::now() + 10s;
     while (std::chrono::steady_clock::now() < deadline) {
       send_udp(m_udp_port, probe);
-      if (wait_for_lines(out(), [](const std::vector<json>& ls) {
-            for (auto& l : ls) if (l.value("msgid", "") == "probe") return true;
-            return false;
-          }, 200ms))
-        return true;
+      if (wait_for_lines(out(), [&](const std::vector<json>&) { return probes() > before; }, 200ms)) return true;
     }
     return false;
   }

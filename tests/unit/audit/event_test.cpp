@@ -25,7 +25,9 @@ TEST_CASE("AuditEvent: serializes to canonical JSON with sorted keys and round-t
   ev.latency = Latency{812000, 95000, 790000};
   ev.bytes_in = 5321;
   ev.bytes_out = 2210;
+  ev.credential_stores = {"secret-service", "file"};
   std::string a = serialize_event(ev);
+  CHECK(a.find(R"("credential_stores":{"device_key":"file","provider_key":"secret-service"})") != std::string::npos);
   CHECK(a == serialize_event(ev));  // deterministic
   CHECK(a.find('\n') == std::string::npos);
   // Keys in lexicographic order: "agent" before "bytes_in" before "cost_nano_usd" ... "v" last.

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/common/crypto.hpp"
 #include "core/secrets/device_key_store.hpp"
 #include "core/secrets/provider_keys.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -94,6 +95,26 @@ TEST_CASE("SecretService: the device key and login token live in the keyring") {
   REQUIRE(secrets::save_login_token(*store, "gwt_keyring"));
   CHECK(**secrets::load_login_token(*store) == "gwt_keyring");
   CHECK(*secrets::clear_login_token(*store));
+  CHECK(*store->remove(secrets::k_device_key_item));
+}
+
+TEST_CASE("SecretService: a legacy device_key file moves into the keyring; device_key.pub stays") {
+  test::TempDir tmp;
+  auto paths = paths_in(tmp.path());
+  auto legacy = audit::FileDeviceKeyStore(paths.state_dir).load_or_create();
+  REQUIRE(legacy);
+  auto store = open_keyring(paths);
+  secrets::StoreDeviceKeyStore dks(store, paths.state_dir);
+  auto key = dks.load_or_create();
+  REQUIRE_MESSAGE(key, (key ? "" : key.error().message));
+  CHECK(key->key_id() == legacy->key_id());
+  CHECK(dks.backend() == "secret-service");
+  CHECK_FALSE(std::filesystem::exists(paths.state_dir / "device_key"));
+  if (std::system("command -v secret-tool >/dev/null") == 0)
+    CHECK(secret_tool_lookup(std::string(secrets::k_device_key_item)) == to_hex(legacy->private_raw()));
+  auto pub = audit::FileDeviceKeyStore(paths.state_dir).load_public();
+  REQUIRE(pub);
+  CHECK(pub->key_id() == legacy->key_id());
   CHECK(*store->remove(secrets::k_device_key_item));
 }
 

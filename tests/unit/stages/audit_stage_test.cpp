@@ -149,3 +149,35 @@ TEST_CASE("AuditStage: guardrail findings are recorded by rule, location and fin
   CHECK(evs[0].dump().find("AKIAOXYIMCFIPNZB575Y") == std::string::npos);
   CHECK(evs[0]["content"].get<std::string>().find("[REDACTED:aws-access-key-id:") != std::string::npos);
 }
+
+TEST_CASE("AuditStage: records say which store supplied the provider key and the device key") {
+  Rig rig;
+  auto policy = gw::test::stage_policy(k_policy);
+  stages::KeyOrigins origins;
+  origins.provider_key[static_cast<size_t>(providers::ApiKind::anthropic)] = "file";
+  origins.device_key = "secret-service";
+  auto rec = stages::AuditRecorder::create(policy->audit, rig.spool.get(), origins);
+  stages::AuditOutcomeStage outcome(rec);
+  stages::AuditAdmitStage admit(rec);
+  auto ex = rig.exchange(policy);
+  REQUIRE(outcome.on_request(ex) == StageStatus::proceed);
+  REQUIRE(admit.on_request(ex) == StageStatus::proceed);
+  ex.status = 200;
+  ex.outcome = pipeline::Outcome::completed;
+  outcome.on_complete(ex);
+
+  auto denied = rig.exchange(policy);
+  REQUIRE(outcome.on_request(denied) == StageStatus::proceed);
+  denied.deny({403, "gw: not allowed"});
+  outcome.on_complete(denied);
+
+  auto evs = rig.events();
+  REQUIRE(evs.size() == 3);
+  for (int i : {0, 1}) {
+    CHECK(evs[i]["credential_stores"]["provider_key"] == "file");
+    CHECK(evs[i]["credential_stores"]["device_key"] == "secret-service");
+  }
+  CHECK(evs[2]["kind"] == "denied");
+  CHECK_FALSE(evs[2]["credential_stores"].contains("provider_key"));  // no key was used
+  CHECK(evs[2]["credential_stores"]["device_key"] == "secret-service");
+}
