@@ -97,12 +97,6 @@ json event_to_json(const AuditEvent& ev) {
   return j;
 }
 
-// Invalid UTF-8 (e.g. in a client-sent session id header) is replaced, never thrown: a record
-// must always be writable. Valid UTF-8 serializes byte-for-byte as before.
-std::string serialize_event(const AuditEvent& ev) {
-  return event_to_json(ev).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 Result<AuditEvent> event_from_json(const json& j) {
   if (!j.is_object() || get_str(j, "record") != "event")
     return fail(Errc::invalid_argument, "not an audit event record");

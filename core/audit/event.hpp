@@ -109,8 +109,13 @@ struct AuditEvent {
 // The canonical JSON object of an event record (keys sorted, empty/unset fields omitted,
 // "record":"event", "v":k_schema_version). Deterministic: equal events give equal bytes.
 nlohmann::json event_to_json(const AuditEvent& ev);
-// The exact line bytes (no trailing newline) that the spool writes and hashes.
+// The exact line bytes (no trailing newline) that the spool writes and hashes: event_to_json(ev)
+// dumped compact, written without building the DOM (event_writer.cpp; a new field goes into both).
+// Invalid UTF-8 (e.g. in a client-sent session id header) is replaced by U+FFFD, never thrown: a
+// record must always be writable.
 std::string serialize_event(const AuditEvent& ev);
+// The same bytes through the nlohmann DOM (the reference the writer is tested against).
+std::string serialize_event_dom(const AuditEvent& ev);
 // Parses an event record object (as written by serialize_event). Unknown keys are kept out of the
 // struct but do not fail, so a newer minor schema can be read.
 Result<AuditEvent> event_from_json(const nlohmann::json& j);

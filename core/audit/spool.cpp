@@ -7,6 +7,7 @@
 
 #include "core/audit/record.hpp"
 #include "core/audit/segments.hpp"
+#include "core/common/clock.hpp"
 #include "core/common/ids.hpp"
 #include "core/common/log.hpp"
 
@@ -14,16 +15,14 @@ namespace gw::audit {
 
 
 Result<AppendReceipt> AppendTicket::wait() const {
+  if (!m_batch->done && m_spool) m_spool->urge();
   std::unique_lock lk(m_batch->mu);
-  m_batch->cv.wait(lk, [&] { return m_batch->done; });
+  m_batch->cv.wait(lk, [&] { return m_batch->done.load(); });
   if (m_batch->error) return std::unexpected(*m_batch->error);
   return AppendReceipt{m_batch->seqs[m_index], m_batch->ids[m_index]};
 }
 
-bool AppendTicket::ready() const {
-  std::lock_guard lk(m_batch->mu);
-  return m_batch->done;
-}
+bool AppendTicket::ready() const { return m_batch->done; }
 
 Spool::Spool(SpoolOptions options, DeviceKey key, const Clock& clock, FileSystem& fs)
     : m_opts(std::move(options)), m_key(std::move(key)), m_clock(clock), m_fs(fs),
@@ -45,6 +44,7 @@ Result<std::unique_ptr<Spool>> Spool::open(SpoolOptions options, DeviceKeyStore&
   spool->m_own_clock = std::move(own_clock);
   spool->m_own_fs = std::move(own_fs);
   GW_CHECK(spool->recover());
+  if (!spool->m_pending.empty()) spool->m_pending_since_ns = mono_ns();
   spool->m_writer = std::thread([s = spool.get()] { s->writer_loop(); });
   return spool;
 }
@@ -61,9 +61,23 @@ void Spool::close() {
   if (m_writer.joinable()) m_writer.join();
 }
 
+size_t Spool::queued() const {
+  std::lock_guard lk(m_mu);
+  return m_pending.size();
+}
+
+void Spool::urge() {
+  {
+    std::lock_guard lk(m_mu);
+    m_urged = true;
+  }
+  m_wake.notify_one();
+}
+
 AppendTicket Spool::append(AuditEvent ev) {
   std::shared_ptr<detail::Batch> batch;
   size_t index;
+  bool wake = false;
   {
     std::lock_guard lk(m_mu);
     if (m_stopping) {
@@ -73,10 +87,14 @@ AppendTicket Spool::append(AuditEvent ev) {
     }
     batch = m_open_batch;
     index = batch->count++;
+    if (m_pending.empty()) {
+      m_pending_since_ns = mono_ns();
+      wake = !m_writer_ticking;  // a ticking writer looks at the queue's age by itself
+    }
     m_pending.push_back(Pending{std::move(ev), false});
   }
-  m_wake.notify_one();
-  return AppendTicket(std::move(batch), index);
+  if (wake) m_wake.notify_one();
+  return AppendTicket(std::move(batch), index, this);
 }
 
 Result<AppendReceipt> Spool::append_durable(AuditEvent ev, OnFailure then) {
@@ -93,13 +111,17 @@ Result<AppendReceipt> Spool::append_durable(AuditEvent ev, OnFailure then) {
   std::shared_ptr<detail::Batch> batch;
   size_t index;
   {
-    std::lock_guard lk(m_mu);
+    std::unique_lock lk(m_mu);
     if (m_stopping) return fail(Errc::unavailable, "audit spool is closed");
     batch = m_open_batch;
     index = batch->count++;
+    if (m_pending.empty()) m_pending_since_ns = mono_ns();
     m_pending.push_back(Pending{std::move(ev), true, then == OnFailure::forward});
+    // Wait for a sync in flight (it does not hold this record), then commit unless the turn's
+    // next holder already took this record with its batch.
+    m_turn.wait(lk, [&] { return batch->done || !m_turn_taken; });
+    if (!batch->done) commit_pending(lk, false);
   }
-  m_wake.notify_one();
   return AppendTicket(std::move(batch), index).wait();
 }
 
@@ -113,39 +135,61 @@ Status Spool::checkpoint_now() {
   }
   m_wake.notify_one();
   std::unique_lock lk(batch->mu);
-  batch->cv.wait(lk, [&] { return batch->done; });
+  batch->cv.wait(lk, [&] { return batch->done.load(); });
   if (batch->error) return std::unexpected(*batch->error);
   return {};
 }
 
+void Spool::commit_pending(std::unique_lock<std::mutex>& lk, bool force_checkpoint) {
+  m_turn_taken = true;
+  std::vector<Pending> items;
+  items.swap(m_pending);
+  auto batch = std::move(m_open_batch);
+  m_open_batch = std::make_shared<detail::Batch>();
+  m_urged = false;
+  force_checkpoint = force_checkpoint || m_checkpoint_requested;  // checkpoint_now waits on this batch
+  m_checkpoint_requested = false;
+  lk.unlock();
+  write_batch(items, *batch, force_checkpoint);  // finishes the batch: its callers wake
+  lk.lock();
+  m_turn_taken = false;
+  m_turn.notify_all();
+}
+
+// The spool's own thread: writes non-durable records once the oldest has waited lazy_write_ms
+// (or at once when a ticket is waited on), time-based and requested checkpoints, and the drain on
+// close. While records keep arriving it wakes every lazy_write_ms by itself ("ticking"), so an
+// append never has to wake it; once the queue stays empty it sleeps until woken.
 void Spool::writer_loop() {
+  const auto lazy = std::chrono::milliseconds(std::max<int64_t>(m_opts.lazy_write_ms, 0));
+  const auto idle = std::chrono::milliseconds(std::clamp<int64_t>(m_opts.checkpoint_every_ms, 10, 1000));
   std::unique_lock lk(m_mu);
+  m_writer_ticking = !m_pending.empty();
   for (;;) {
-    auto idle = std::chrono::milliseconds(std::clamp<int64_t>(m_opts.checkpoint_every_ms, 10, 1000));
-    m_wake.wait_for(lk, idle, [&] { return !m_pending.empty() || m_stopping || m_checkpoint_requested; });
+    auto work = [&] { return m_stopping || m_checkpoint_requested || m_urged; };
+    if (m_writer_ticking)
+      m_wake.wait_for(lk, lazy, work);
+    else
+      m_wake.wait_for(lk, idle, [&] { return work() || !m_pending.empty(); });
+    const bool stop = m_stopping;
     bool force = m_checkpoint_requested;
-    if (m_pending.empty() && !force) {
-      if (m_stopping) break;
-      bool due = m_since_checkpoint > 0 &&
+    const bool overdue = !m_pending.empty() && mono_ns() - m_pending_since_ns >= lazy.count() * 1'000'000;
+    if (!stop && !force && !m_urged && !overdue) {
+      bool due = m_pending.empty() && m_since_checkpoint > 0 &&
                  m_clock.now_ms() - m_last_checkpoint_ms >= m_opts.checkpoint_every_ms;
+      m_writer_ticking = !m_pending.empty();
       if (!due) continue;
       force = true;
     }
-    std::vector<Pending> items;
-    items.swap(m_pending);
-    auto batch = std::move(m_open_batch);
-    m_open_batch = std::make_shared<detail::Batch>();
-    m_checkpoint_requested = false;
-    lk.unlock();
-    write_batch(items, *batch, force);
-    lk.lock();
+    m_turn.wait(lk, [&] { return !m_turn_taken; });
+    if (!m_pending.empty() || force) commit_pending(lk, force);
+    m_writer_ticking = false;  // the next append wakes it
+    if (stop && m_pending.empty()) break;
   }
-  lk.unlock();
-  if (m_since_checkpoint > 0) {  // seal the tail so a later edit of the last record is evident
-    std::vector<Pending> none;
-    detail::Batch last;
-    write_batch(none, last, true);
-  }
+  // Seal the tail so a later edit of the last record is evident (m_since_checkpoint is writer
+  // state: read while holding the turn).
+  m_turn.wait(lk, [&] { return !m_turn_taken; });
+  if (m_since_checkpoint > 0) commit_pending(lk, true);
 }
 
 AuditEvent Spool::make_notice(EventKind kind, std::string reason) const {

@@ -1,10 +1,17 @@
 #pragma once
 // The local audit spool: append-only, hash-chained, group-committed segment files.
 //
-// One writer thread owns the files. Callers enqueue events; the writer takes everything queued,
-// assigns seq/prev, serializes, writes it with one write() and one fdatasync(), then wakes every
-// caller of that batch (group commit: concurrent requests share one sync). A signed checkpoint is
-// added every `checkpoint_every_events` records or `checkpoint_every_ms`, and on close.
+// Group commit by a leader (ADR 0058). Whoever holds the write turn (one at a time) takes every
+// queued event, assigns seq/prev, serializes, writes them with one write() and one fdatasync(),
+// then wakes every caller of that batch. A durable append that finds no write in flight takes the
+// turn itself and commits on its own thread (no hand-off to another thread); one that arrives
+// while a sync is in flight waits for it to end (its bytes are not in it), then the first waiter
+// to wake commits everything queued meanwhile, so concurrent requests share one sync.
+// Non-durable events (completed/denied records) only queue: the next durable commit carries them,
+// or the spool's own thread writes and syncs them once the oldest has waited `lazy_write_ms`, so
+// a request's completion never wakes another thread nor causes a sync of its own. That thread
+// also writes time-based checkpoints and drains the queue on close. A signed checkpoint is added
+// every `checkpoint_every_events` records or `checkpoint_every_ms`, and on close.
 //
 // Request path usage:
 //   auto receipt = spool.append_durable(admitted);   // blocks until fsync'd
@@ -48,6 +55,10 @@ struct SpoolOptions {
   FullPolicy on_full = FullPolicy::refuse;
   uint64_t checkpoint_every_events = 1000;
   int64_t checkpoint_every_ms = 60'000;
+  // How long a non-durable record may wait in memory before the spool's thread writes and syncs
+  // it (when no durable commit took it first). A crash loses at most this window of completed
+  // records (the gap is visible: an admitted record without its completed one).
+  int64_t lazy_write_ms = 20;
 };
 
 // What open() found and repaired after an unclean shutdown.
@@ -76,16 +87,19 @@ struct Batch;
 }
 
 // The promise of one append: wait() blocks until the record's batch is durable (or failed).
+// wait() on a non-durable append asks the spool to write it now instead of after lazy_write_ms.
+class Spool;
 class AppendTicket {
 public:
-  AppendTicket(std::shared_ptr<detail::Batch> batch, size_t index)
-      : m_batch(std::move(batch)), m_index(index) {}
+  AppendTicket(std::shared_ptr<detail::Batch> batch, size_t index, Spool* spool = nullptr)
+      : m_batch(std::move(batch)), m_index(index), m_spool(spool) {}
   Result<AppendReceipt> wait() const;
   bool ready() const;
 
 private:
   std::shared_ptr<detail::Batch> m_batch;
   size_t m_index;
+  Spool* m_spool;
 };
 
 class Spool {
@@ -98,12 +112,14 @@ public:
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
 
-  // Request path: enqueue and block until durable. Errors (never throws): spool full (policy),
+  // Request path: enqueue and block until durable (committing on this thread when no other write
+  // is in flight). Errors (never throws): spool full (policy),
   // write/sync failure (disk full, permissions), spool closed. The caller should refuse the request.
   // `then` says what the caller does if this fails (counted in the next gap event).
   Result<AppendReceipt> append_durable(AuditEvent ev, OnFailure then = OnFailure::refuse);
-  // Enqueue without waiting (completed/denied records). Always accepted while open, even past
-  // max_bytes, so an admitted request's completion is never dropped by the cap.
+  // Enqueue without waiting (completed/denied records): written with the next durable commit or
+  // after lazy_write_ms. Always accepted while open, even past max_bytes, so an admitted
+  // request's completion is never dropped by the cap.
   AppendTicket append(AuditEvent ev);
   // Writes a checkpoint now (if anything was written since the last one) and waits for it.
   Status checkpoint_now();
@@ -116,6 +132,8 @@ public:
   const SpoolOptions& options() const { return m_opts; }
   uint64_t last_seq() const { return m_durable_seq.load(); }  // highest durable seq (0: none)
   uint64_t bytes_on_disk() const { return m_bytes.load(); }
+  // Records queued and not yet taken by a commit.
+  size_t queued() const;
 
   // Ship cursor, for the forwarder: the highest contiguous seq the central gateway acknowledged.
   uint64_t acked_seq() const { return m_acked.load(); }
@@ -123,6 +141,7 @@ public:
   Status set_acked_seq(uint64_t seq);
 
 private:
+  friend class AppendTicket;
   struct Pending {
     AuditEvent ev;
     bool durable = false;
@@ -132,6 +151,10 @@ private:
   Status recover();
   Status write_cursor_locked();
   void writer_loop();
+  // Holding m_mu and the write turn: writes everything queued (and a checkpoint if forced),
+  // releasing m_mu meanwhile; gives the turn back and wakes whoever waits for it.
+  void commit_pending(std::unique_lock<std::mutex>& lk, bool force_checkpoint);
+  void urge();  // a non-durable ticket is being waited on: write it now
   void write_batch(std::vector<Pending>& items, detail::Batch& batch, bool force_checkpoint);
   Status ensure_segment(uint64_t first_seq, size_t incoming);
   void prune_shipped();
@@ -148,15 +171,20 @@ private:
   RecoveryReport m_recovery;
 
   // Shared with callers (under m_mu).
-  std::mutex m_mu;
-  std::condition_variable m_wake;
+  mutable std::mutex m_mu;
+  std::condition_variable m_wake;  // the spool's thread: work for it
+  std::condition_variable m_turn;  // durable appenders: the write turn is free or a batch ended
   std::vector<Pending> m_pending;
   std::shared_ptr<detail::Batch> m_open_batch;
+  int64_t m_pending_since_ns = 0;  // mono_ns when m_pending became non-empty
+  bool m_turn_taken = false;       // someone is writing (owns the writer state below)
+  bool m_writer_ticking = false;   // the spool's thread wakes by itself within lazy_write_ms
+  bool m_urged = false;
   bool m_stopping = false;
   bool m_checkpoint_requested = false;
   std::thread m_writer;
 
-  // Writer-thread state.
+  // Writer state: used only by the holder of the write turn.
   std::unique_ptr<AppendFile> m_file;
   uint64_t m_seg_first = 0;
   uint64_t m_seg_size = 0;

@@ -1,5 +1,6 @@
 #pragma once
 // Internal to the spool: the shared state of one group commit.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -15,7 +16,7 @@ namespace detail {
 struct Batch {
   std::mutex mu;
   std::condition_variable cv;
-  bool done = false;
+  std::atomic<bool> done{false};  // also read under the spool's mutex by durable appenders
   std::optional<Error> error;
   size_t count = 0;  // appends that joined (set under the spool's mutex)
   std::vector<uint64_t> seqs;
