@@ -19,7 +19,7 @@ Result<RuleSet> builtin_rules() {
   RuleSet all;
   all.source = "builtin";
   for (const auto& p : k_parts) {
-    GW_TRY(set, load_gw_rules(p.text(), p.name));
+    GW_TRY(set, load_gw_rules(p.text(), p.name, LoadOptions{.defer_regex = true}));
     for (auto& r : set.rules) {
       for (const auto& existing : all.rules)
         if (existing->id == r->id) return fail(Errc::internal, std::string(p.name) + ": duplicate rule id '" + r->id + "'");

@@ -24,9 +24,17 @@ void add_sets(const Allowlist& a, std::vector<std::bitset<256>>& out) {
 
 CaptureSkip plan_capture_skip(const Rule& rule, const std::vector<const Allowlist*>& globals) {
   CaptureSkip plan;
-  if (!rule.regex) return plan;
-  const int ngroups = rule.regex->NumberOfCapturingGroups();
-  auto facts = group_facts(rule.regex->pattern());
+  if (!rule.has_regex()) return plan;
+  // Only a rule some allowlist of which accepts whole strings of a byte set can use the skip;
+  // the others need not be compiled to find that out.
+  std::vector<std::bitset<256>> allowed;
+  for (const auto& a : rule.allowlists) add_sets(a, allowed);
+  for (const Allowlist* a : globals) add_sets(*a, allowed);
+  if (allowed.empty()) return plan;
+  const RE2* re = rule.compiled();
+  if (!re) return plan;
+  const int ngroups = re->NumberOfCapturingGroups();
+  auto facts = group_facts(re->pattern());
   if (ngroups < 1 || facts.size() != static_cast<size_t>(ngroups) + 1) return plan;
   // The secret: the configured group; by default the first non-empty group, which is group 1
   // only when group 1 takes part in every match and is never empty.
@@ -39,8 +47,7 @@ CaptureSkip plan_capture_skip(const Rule& rule, const std::vector<const Allowlis
   }
   plan.chars = facts[g].chars;
   plan.min_len = std::max<size_t>(facts[g].min_len, 1);
-  for (const auto& a : rule.allowlists) add_sets(a, plan.allowed);
-  for (const Allowlist* a : globals) add_sets(*a, plan.allowed);
+  plan.allowed = std::move(allowed);
   return plan;
 }
 

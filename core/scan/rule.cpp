@@ -1,5 +1,7 @@
 #include "core/scan/rule.hpp"
 
+#include "core/scan/rule_loader.hpp"
+
 namespace gw::scan {
 
 std::string_view category_name(Category c) {
@@ -42,6 +44,15 @@ bool parse_validator(std::string_view name, Validator& out) {
   for (Validator v : k_validators)
     if (validator_name(v) == name) return out = v, true;
   return false;
+}
+
+const RE2* Rule::compiled() const {
+  if (regex || deferred_pattern.empty()) return regex.get();
+  std::call_once(m_once, [this] {
+    auto re = compile_rule_regex(deferred_pattern, false);
+    if (re) m_deferred = std::move(*re);
+  });
+  return m_deferred.get();
 }
 
 }  // namespace gw::scan

@@ -4,6 +4,7 @@
 #include <re2/re2.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,7 +46,12 @@ struct Rule {
   std::string id;
   std::string description;
   Category category = Category::secret;
-  std::unique_ptr<RE2> regex;         // null for a path-only rule
+  // The rule's regex, compiled when its file loaded; null for a path-only rule and for a deferred
+  // one. Built-in rules defer compilation (their patterns are checked by the unit tests): most
+  // never run in a session (no keyword of theirs occurs), so compiling them all at start would
+  // only cost memory. Read it through has_regex() / pattern() / compiled().
+  std::unique_ptr<RE2> regex;
+  std::string deferred_pattern;       // non-empty: compiled on first use by compiled()
   int secret_group = 0;               // 0: first non-empty group, or the whole match
   double entropy = 0;                 // 0: no threshold; else Shannon entropy must exceed it
   std::vector<std::string> keywords;  // lowercase; empty: the rule always runs
@@ -57,6 +63,16 @@ struct Rule {
   std::vector<std::string> examples;
   std::vector<std::string> negatives;
   std::string source;  // "builtin", or the file it came from
+
+  bool has_regex() const { return regex || !deferred_pattern.empty(); }
+  std::string_view pattern() const { return regex ? std::string_view(regex->pattern()) : deferred_pattern; }
+  // The compiled regex (null for a path-only rule). A deferred pattern is compiled by the first
+  // caller, once, thread-safely; it compiled in the tests, so it compiles here too.
+  const RE2* compiled() const;
+
+private:
+  mutable std::once_flag m_once;
+  mutable std::unique_ptr<RE2> m_deferred;
 };
 
 // The rules of one file (or of the built-in set), plus the global allowlists it declares and the

@@ -191,7 +191,7 @@ bool valid_id(std::string_view id) {
 
 // Fields common to both formats once read; checks the secret group fits the regex.
 Status finish_rule(Rule& r, std::string_view source, const toml::table& t) {
-  if (!r.regex && !r.path)
+  if (!r.has_regex() && !r.path)
     return fail(Errc::config, where(source, t) + "rule '" + r.id + "': needs a regex or a path");
   if (r.regex && r.secret_group > r.regex->NumberOfCapturingGroups())
     return fail(Errc::config, where(source, t) + "rule '" + r.id + "': secret group " +
@@ -208,6 +208,10 @@ Status finish_rule(Rule& r, std::string_view source, const toml::table& t) {
 // ---- gw format ----------------------------------------------------------------------------
 
 Result<RuleSet> load_gw_rules(std::string_view text, std::string_view source) {
+  return load_gw_rules(text, source, LoadOptions{});
+}
+
+Result<RuleSet> load_gw_rules(std::string_view text, std::string_view source, const LoadOptions& options) {
   GW_TRY(doc, parse_toml(text, source));
   Loader L{source, {"target", "rules", false}};
   RuleSet set;
@@ -247,6 +251,10 @@ Result<RuleSet> load_gw_rules(std::string_view text, std::string_view source) {
           GW_TRY(s, L.string(rv, what));
           if (!parse_category(s, r->category))
             return fail(Errc::config, where(source, rv) + what + ": must be \"secret\", \"pii\" or \"custom\"");
+        } else if (f == "regex" && options.defer_regex) {
+          GW_TRY(s, L.string(rv, what));
+          if (s.empty()) return fail(Errc::config, where(source, rv) + what + ": must not be empty");
+          r->deferred_pattern = std::move(s);
         } else if (f == "regex") {
           GW_TRY(re, L.regex(rv, what));
           r->regex = std::move(re);

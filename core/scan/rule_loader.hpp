@@ -20,9 +20,13 @@ namespace gw::scan {
 
 struct LoadOptions {
   bool strict = false;  // gitleaks files: fail on the first unusable rule instead of skipping it
+  // gw files: keep each rule's pattern and compile it on first use (Rule::compiled()) instead of
+  // now. Only for rules whose patterns are known to compile: the built-in rules (unit-tested).
+  bool defer_regex = false;
 };
 
 Result<RuleSet> load_gw_rules(std::string_view toml_text, std::string_view source);
+Result<RuleSet> load_gw_rules(std::string_view toml_text, std::string_view source, const LoadOptions& options);
 Result<RuleSet> load_gitleaks_rules(std::string_view toml_text, std::string_view source,
                                     const LoadOptions& options = {});
 // Picks the format from the content: [[rules]] means gitleaks, [[rule]] means gw.
@@ -31,7 +35,8 @@ Result<RuleSet> load_rules(std::string_view toml_text, std::string_view source,
 Result<RuleSet> load_rules_file(const std::filesystem::path& path, const LoadOptions& options = {});
 
 // The rules compiled into gw (secrets and PII), in the gw format. Loading them cannot fail in a
-// correct build (a unit test loads them); the Result is for symmetry.
+// correct build (a unit test loads them); the Result is for symmetry. Their regexes are compiled
+// on first use (LoadOptions::defer_regex; a unit test compiles them all).
 Result<RuleSet> builtin_rules();
 
 // Compiles a pattern with the options every rule uses (UTF-8, leftmost-first like Go, no logging).

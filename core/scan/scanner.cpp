@@ -90,7 +90,7 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const std::vector<RuleSet
   for (uint32_t i = 0; i < s->m_rules.size(); ++i) {
     const Rule& r = *s->m_rules[i];
     WindowPlan plan;
-    if (r.regex && options.windows) plan = plan_windows(r.regex->pattern());
+    if (r.has_regex() && options.windows) plan = plan_windows(r.pattern());
     if (!plan.usable()) plan = WindowPlan{};
     for (const auto& a : plan.atoms) {
       auto [it, fresh] = atom_id.emplace(a, static_cast<uint32_t>(impl.rules_of_atom.size()));

@@ -148,7 +148,7 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
     const Rule& rule = *m_rules[ri];
     if (rule.path) {
       if (ctx.file_path.empty() || !RE2::PartialMatch(ctx.file_path, *rule.path)) continue;
-      if (!rule.regex) {  // path-only rule: the file itself is the finding
+      if (!rule.has_regex()) {  // path-only rule: the file itself is the finding
         Finding f;
         f.rule_id = rule.id;
         f.category = rule.category;
@@ -157,8 +157,9 @@ std::vector<Finding> Scanner::scan(std::string_view text, const ScanContext& ctx
         continue;
       }
     }
-    if (!rule.regex) continue;
-    const RE2& re = *rule.regex;
+    const RE2* compiled = rule.compiled();
+    if (!compiled) continue;
+    const RE2& re = *compiled;
     int ngroups = re.NumberOfCapturingGroups();
     groups.assign(static_cast<size_t>(ngroups) + 1, {});
     bool need_lines = has_allow_marker || rule_wants_lines(rule, impl.global_of_rule[ri]);

@@ -18,10 +18,7 @@ SetPass SetPass::build(const std::vector<std::pair<uint32_t, const Rule*>>& cand
   SetPass out;
   const RE2* first = nullptr;
   for (const auto& [i, r] : candidates)
-    if (r->regex && !r->path) {
-      first = r->regex.get();
-      break;
-    }
+    if (r->has_regex() && !r->path && (first = r->compiled())) break;
   if (!first) return out;
   // The members' own options (rules are all compiled by compile_rule_regex()).
   RE2::Options o = first->options();
@@ -30,9 +27,10 @@ SetPass SetPass::build(const std::vector<std::pair<uint32_t, const Rule*>>& cand
   auto set = std::make_shared<RE2::Set>(o, RE2::UNANCHORED);
   uint32_t max_index = 0;
   for (const auto& [i, r] : candidates) {
-    if (!r->regex || r->path || !same_options(r->regex->options(), o)) continue;
+    const RE2* re = r->path ? nullptr : r->compiled();
+    if (!re || !same_options(re->options(), o)) continue;
     std::string err;
-    if (set->Add(r->regex->pattern(), &err) != static_cast<int>(out.m_rules.size())) return SetPass{};
+    if (set->Add(re->pattern(), &err) != static_cast<int>(out.m_rules.size())) return SetPass{};
     out.m_rules.push_back(i);
     max_index = std::max(max_index, i);
   }

@@ -41,6 +41,25 @@ TEST_CASE("builtin rules: load, cover well over a hundred credential types, ever
   CHECK(pii >= 7);
 }
 
+TEST_CASE("builtin rules: compiled on first use, and every pattern compiles with a valid secret group") {
+  auto rules = builtin_rules();
+  REQUIRE(rules.has_value());
+  for (const auto& r : rules->rules) {
+    CAPTURE(r->id);
+    // Deferred: nothing is compiled when the rules load (idle memory of the sidecar).
+    CHECK(r->regex == nullptr);
+    CHECK(r->has_regex());
+    auto strict = compile_rule_regex(r->pattern(), false);  // what a policy file would get
+    REQUIRE_MESSAGE(strict.has_value(), (strict ? "" : strict.error().message));
+    const RE2* re = r->compiled();
+    REQUIRE(re != nullptr);
+    CHECK(re == r->compiled());  // once
+    CHECK(re->pattern() == (*strict)->pattern());
+    CHECK(r->secret_group >= 0);
+    CHECK(r->secret_group <= re->NumberOfCapturingGroups());
+  }
+}
+
 TEST_CASE("builtin rules: each rule finds its examples and not its negatives") {
   auto s = builtin_scanner();
   for (const auto& r : s->rules()) {
