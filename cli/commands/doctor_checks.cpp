@@ -295,19 +295,30 @@ CheckResult port_check(const std::optional<nlohmann::json>& status) {
 
 }  // namespace
 
-std::vector<CheckResult> run_doctor_checks(const Paths& paths) {
+std::vector<CheckResult> run_doctor_checks(const Paths& paths, const std::function<void(std::string_view)>& on_check) {
+  auto starting = [&](std::string_view what) {
+    if (on_check) on_check(what);
+  };
   std::vector<CheckResult> out;
   std::optional<nlohmann::json> status;
   std::shared_ptr<const config::Policy> policy;
   std::shared_ptr<secrets::SecretStore> store;
+  starting("agents");
   out.push_back(agents_check());
+  starting("sidecar");
   out.push_back(sidecar_check(paths, status));
+  starting("policy");
   out.push_back(policy_check(paths, status, policy));
+  starting("central gateway (network)");
   out.push_back(central_check(paths));
+  starting("keychain");
   auto keychain = keychain_check(paths, store);
+  starting("credentials");
   out.push_back(credentials_check(policy.get(), store));
   out.push_back(std::move(keychain));
+  starting("audit spool");
   out.push_back(spool_check(paths));
+  starting("port");
   out.push_back(port_check(status));
   return out;
 }

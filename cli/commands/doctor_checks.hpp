@@ -1,7 +1,9 @@
 #pragma once
 // The checks behind `gw doctor`. Each looks at one part of the installation and says what it
 // found, and for anything wrong, how to fix it. Checks never print and never change anything.
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/common/paths.hpp"
@@ -20,6 +22,8 @@ struct CheckResult {
 };
 
 // Runs every check in order: agents, sidecar, policy, central, credentials, keychain, spool, port.
-std::vector<CheckResult> run_doctor_checks(const Paths& paths);
+// on_check, when set, is told the title of each check as it starts (for a progress line).
+std::vector<CheckResult> run_doctor_checks(const Paths& paths,
+                                           const std::function<void(std::string_view)>& on_check = {});
 
 }  // namespace gw::cli

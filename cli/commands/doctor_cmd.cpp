@@ -8,6 +8,7 @@
 #include "cli/commands/colour.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/commands/doctor_checks.hpp"
+#include "cli/commands/progress.hpp"
 
 namespace gw::cli {
 
@@ -16,8 +17,12 @@ namespace {
 int run_doctor(bool json) {
   auto paths = resolve_paths();
   if (!paths) return print_error(paths.error().message);
-  if (!json) std::fprintf(stderr, "checking...\n");
-  auto checks = run_doctor_checks(*paths);
+  std::vector<CheckResult> checks;
+  {
+    // A spinner on a terminal only (the central check waits on the network).
+    Progress progress("checking...");
+    checks = run_doctor_checks(*paths, [&](std::string_view what) { progress.set("checking " + std::string(what) + "..."); });
+  }
   bool failed = false;
   for (const auto& c : checks) failed = failed || c.verdict == Verdict::fail;
   if (json) {

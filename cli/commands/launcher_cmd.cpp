@@ -11,6 +11,7 @@
 
 #include "agent/control_client.hpp"
 #include "cli/commands/commands.hpp"
+#include "cli/commands/progress.hpp"
 #include "cli/launch/agents.hpp"
 #include "cli/launch/child.hpp"
 #include "core/common/paths.hpp"
@@ -99,7 +100,12 @@ int run_launcher(const std::string& agent, const std::vector<std::string>& args)
 
   auto paths = resolve_paths();
   if (!paths) return report(agent, paths.error());
-  auto sidecar = gw::agent::ensure_sidecar(*paths, self_exe());
+  // The first start of the sidecar can take a second or more (policy, spool, keychain): show it
+  // on a terminal; the line is gone before the agent draws.
+  auto sidecar = [&] {
+    Progress progress("starting the gw sidecar...");
+    return gw::agent::ensure_sidecar(*paths, self_exe());
+  }();
   if (!sidecar) {
     return report(agent, Error{sidecar.error().code,
                                "cannot start the gw sidecar: " + sidecar.error().message +

@@ -18,6 +18,7 @@
 
 #include "agent/control_client.hpp"
 #include "cli/commands/cli_util.hpp"
+#include "cli/commands/progress.hpp"
 #include "cli/commands/commands.hpp"
 #include "core/common/files.hpp"
 #include "core/config/policy.hpp"
@@ -195,7 +196,10 @@ int run_publish(const PublishArgs& a) {
   if (!a.ca_file.empty()) cli.set_ca_cert_path(a.ca_file.c_str());
   cli.set_connection_timeout(10, 0);
   cli.set_read_timeout(60, 0);
-  auto res = cli.Post("/v1/policy/bundle", {{"Authorization", "Bearer " + token}}, *bytes, "application/vnd.gw.policy-bundle+json");
+  auto res = [&] {
+    Progress progress("publishing to " + a.server + "...");  // on a terminal only
+    return cli.Post("/v1/policy/bundle", {{"Authorization", "Bearer " + token}}, *bytes, "application/vnd.gw.policy-bundle+json");
+  }();
   if (!res) return print_error("cannot reach " + a.server + " (" + httplib::to_string(res.error()) + ")");
   json body = json::parse(res->body, nullptr, false);
   if (res->status != 200) {
@@ -211,7 +215,10 @@ int run_publish(const PublishArgs& a) {
 int run_fetch() {
   auto paths = resolve_paths();
   if (!paths) return print_error(paths.error().message);
-  auto r = agent::control_call(*paths, {{"op", "policy-fetch"}}, 60000);
+  auto r = [&] {
+    Progress progress("fetching the signed policy from the central gateway...");  // on a terminal only
+    return agent::control_call(*paths, {{"op", "policy-fetch"}}, 60000);
+  }();
   if (!r) return print_error("the sidecar is not running (" + r.error().message + "); start it with gw agent start");
   if (!r->value("ok", false)) return print_error(r->value("error", "the fetch failed"));
   std::cout << "policy fetch: " << r->value("result", "") << "\n";

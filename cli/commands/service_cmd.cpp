@@ -7,6 +7,7 @@
 
 #include "cli/commands/cli_util.hpp"
 #include "cli/commands/commands.hpp"
+#include "cli/commands/progress.hpp"
 #include "cli/commands/service_files.hpp"
 #include "cli/commands/subprocess.hpp"
 
@@ -39,7 +40,11 @@ fs::path service_file() {
 bool step(const std::vector<std::string>& argv) {
   std::string shown;
   for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + a;
-  auto r = run_program(argv, 30000);
+  ProgramResult r;
+  {
+    Progress progress("running " + shown + "...");  // enable --now can wait on the unit's start
+    r = run_program(argv, 30000);
+  }
   if (r.exit_code == 0) {
     std::printf("ran: %s\n", shown.c_str());
     return true;

@@ -170,3 +170,29 @@ TEST_CASE("gw doctor: a running sidecar is reported healthy and its port is not 
   CHECK(d.check("port")["verdict"] == "ok");
   CHECK(d.check("policy")["verdict"] == "ok");
 }
+
+TEST_CASE("gw doctor: no progress spinner when stderr is not a terminal, nor on a terminal with NO_COLOR") {
+  Home home;
+  auto spinner_free = [](const std::string& s) { return s.find("\033[K") == std::string::npos && s.find('\r') == std::string::npos; };
+  {
+    ProcessOptions po;
+    po.argv = {std::string(GW_BINARY_DIR) + "/gw", "doctor"};
+    po.env = home.env;
+    Process p(po);
+    REQUIRE(p.wait(std::chrono::seconds(60)).has_value());
+    CHECK(spinner_free(p.stderr_text()));
+    CHECK(p.stdout_text().find("coding agents installed") != std::string::npos);
+  }
+  // A real terminal (script(1) gives gw a pty) with NO_COLOR: still no spinner, no colour.
+  if (!find_program("script", home.env)) return;
+  ProcessOptions po;
+  po.argv = {"script", "-qec", std::string(GW_BINARY_DIR) + "/gw doctor", "/dev/null"};
+  po.env = home.env;
+  po.env["NO_COLOR"] = "1";
+  po.env["TERM"] = "xterm";
+  Process p(po);
+  REQUIRE(p.wait(std::chrono::seconds(60)).has_value());
+  std::string out = p.stdout_text();
+  CHECK(out.find("coding agents installed") != std::string::npos);
+  CHECK(out.find("\033[") == std::string::npos);  // neither spinner nor colour codes
+}
