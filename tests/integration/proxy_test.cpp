@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -151,12 +152,24 @@ TEST_CASE("provider proxy: guardrails block a secret before the provider sees it
 
 TEST_CASE("provider proxy: audit events of proxied requests are in the central store, chained, without secrets") {
   FakeProvider fake;
-  ProxyCentral central(fake);
+  ProxyCentral central(fake, {.server_extra = "[[siem]]\nname = \"file\"\ntype = \"file\"\ndestination = \"siem.jsonl\"\n"});
   auto cli = central.client();
   auto ok = post_streaming(cli, "/anthropic/v1/messages", k_stream_body, anthropic_headers(k_alice_secret));
   REQUIRE(ok.ok);
   auto denied = cli.Post("/anthropic/v1/messages", anthropic_headers("gwk-not-a-key"), k_stream_body, "application/json");
   REQUIRE(denied);
+  // The SIEM feed carries them like any device's events (bounded wait: another process writes
+  // the file, so it is polled).
+  auto siem_lines = [&] {
+    std::ifstream in(central.dir() / "siem.jsonl");
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) n += line.find(k_proxy_device) != std::string::npos;
+    return n;
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (siem_lines() < 3 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(siem_lines() == 3);
   central.stop();  // a clean stop hands everything the proxy's spool holds to the store
 
   auto events = central.proxy_events();
