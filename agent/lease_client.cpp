@@ -71,8 +71,18 @@ bool LeaseClient::call(std::unique_lock<std::mutex>& lk, Lease& l, const char* o
     cli.set_write_timeout(m_opts.timeout_s, 0);
     return cli.Post("/v1/leases", {{"Authorization", "Bearer " + m_opts.token}}, body.dump(), "application/json");
   };
-  httplib::Result res = post();
-  if (!res && res.error() != httplib::Error::Connection) res = post();
+  // The answer as (status, body); nullopt when unreachable (transport_error says why).
+  std::optional<std::pair<int, std::string>> answer;
+  std::string transport_error;
+  if (m_opts.transport) {
+    answer = m_opts.transport(body.dump());
+    if (!answer) transport_error = "the central lease ledger is unavailable";
+  } else {
+    httplib::Result res = post();
+    if (!res && res.error() != httplib::Error::Connection) res = post();
+    if (res) answer = std::make_pair(res->status, res->body);
+    else transport_error = httplib::to_string(res.error());
+  }
   lk.lock();
   l.renewing = false;
   m_cv.notify_all();
@@ -85,14 +95,15 @@ bool LeaseClient::call(std::unique_lock<std::mutex>& lk, Lease& l, const char* o
     l.retry_at = now + std::min<int64_t>(k_max_backoff_ms, 1000LL << std::min(l.failures, 5));
     return false;
   };
-  if (!res)
-    return failed("cannot reach the central gateway at " + m_opts.url + " (" + httplib::to_string(res.error()) + ")", true);
-  json j = json::parse(res->body, nullptr, false);
+  if (!answer)
+    return failed("cannot reach the central gateway at " + m_opts.url + " (" + transport_error + ")", true);
+  const int status = answer->first;
+  json j = json::parse(answer->second, nullptr, false);
   std::string message = j.is_object() && j.contains("error") && j["error"].is_object() ? j["error"].value("message", "") : "";
-  const json* lease = res->status == 200 ? &j : (res->status == 409 && j.contains("lease") ? &j["lease"] : nullptr);
+  const json* lease = status == 200 ? &j : (status == 409 && j.contains("lease") ? &j["lease"] : nullptr);
   if (!lease) {
-    bool offline = res->status >= 500;
-    return failed("the central gateway answered HTTP " + std::to_string(res->status) + " to a lease " + op +
+    bool offline = status >= 500;
+    return failed("the central gateway answered HTTP " + std::to_string(status) + " to a lease " + op +
                       (message.empty() ? std::string() : ": " + message),
                   offline);
   }
@@ -126,8 +137,8 @@ bool LeaseClient::call(std::unique_lock<std::mutex>& lk, Lease& l, const char* o
   l.offline = false;
   // 409: the request's need could not be granted. A top-up that got nothing from a budget with
   // nothing left is "exhausted" too, so the renewer does not ask again until spend is reported.
-  l.exhausted = res->status == 409 || (a->grant_nano == 0 && a->remaining_nano == 0 && l.balance() < l.slice / 4);
-  l.error = res->status == 409 ? message : std::string();
+  l.exhausted = status == 409 || (a->grant_nano == 0 && a->remaining_nano == 0 && l.balance() < l.slice / 4);
+  l.error = status == 409 ? message : std::string();
   m_dirty = true;
   return true;
 }

@@ -16,6 +16,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <optional>
+#include <utility>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +42,10 @@ struct LeaseClientOptions {
   std::filesystem::path state_file;  // empty: leases are not kept across restarts
   int connect_timeout_s = 3;
   int timeout_s = 10;
+  // When set, called with each request body instead of POSTing it to `url` (the central's own
+  // provider proxy leases in process): the HTTP status and body of the answer, or nullopt when
+  // the ledger cannot be reached.
+  std::function<std::optional<std::pair<int, std::string>>(const std::string& body)> transport;
 };
 
 class LeaseClient final : public limits::CentralBudgets {

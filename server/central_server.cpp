@@ -151,7 +151,7 @@ Status run_serve(const ServerConfig& config, int ready_fd) {
   // The provider proxy ([proxy]): its own port, the same TLS; declared after the store.
   std::unique_ptr<ProxyServer> proxy;
   if (config.proxy.enabled) {
-    auto started = start_proxy(config, *store, clock, server.policy_distribution());
+    auto started = start_proxy(config, *store, clock, server.policy_distribution(), ledger.get());
     if (!started) {
       server.stop();
       return std::unexpected(started.error());

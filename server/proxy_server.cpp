@@ -18,6 +18,8 @@
 #include "core/secrets/provider_keys.hpp"
 #include "core/stages/scan_stage.hpp"
 #include "core/stages/stage_list.hpp"
+#include "agent/lease_client.hpp"
+#include "server/lease_api.hpp"
 #include "server/proxy_audit.hpp"
 
 namespace gw::server {
@@ -87,6 +89,10 @@ struct ProxyServer::Impl {
   NoSessions sessions;
   secrets::ProviderKeys keys;
   ProxySink sink;
+  storage::LeaseLedger* ledger = nullptr;
+  std::function<std::shared_ptr<const config::Policy>()> ledger_policy;
+  std::unique_ptr<LeaseApi> lease_api;                 // the central ledger, in process
+  std::unique_ptr<agent::LeaseClient> lease_client;    // outlives the admission that uses it
   std::unique_ptr<limits::SqliteSpendStore> spend;
   std::unique_ptr<limits::Admission> admission;
   stages::GuardrailState guardrails;
@@ -159,12 +165,36 @@ ProxyServer::ProxyServer(const ServerConfig& config, storage::AuditStore& store,
 
 ProxyServer::~ProxyServer() { stop(); }
 
+void ProxyServer::use_lease_ledger(storage::LeaseLedger* ledger,
+                                   std::function<std::shared_ptr<const config::Policy>()> policy) {
+  m->ledger = ledger;
+  m->ledger_policy = std::move(policy);
+}
+
 Status ProxyServer::open(std::shared_ptr<const config::Policy> policy, std::string source) {
   fs::path ledger = m->config.storage_path.string() + ".spend.db";
   auto spend = limits::SqliteSpendStore::open(ledger);
   if (!spend) return fail(Errc::io, "cannot open the proxy's spend ledger " + ledger.string() + ": " + spend.error().message);
   m->spend = std::move(*spend);
   m->admission = std::make_unique<limits::Admission>(m->clock, *m->spend);
+  if (m->ledger && m->ledger_policy) {
+    fs::path state_dir = m->config.storage_path.string() + ".proxy";
+    GW_CHECK(ensure_private_dir(state_dir));
+    m->lease_api = std::make_unique<LeaseApi>(m->config, *m->ledger, m->clock, m->ledger_policy);
+    agent::LeaseClientOptions lo;
+    lo.url = "in-process central ledger";
+    lo.device_id = m->config.proxy.device_id;
+    lo.state_file = state_dir / "leases.json";
+    LeaseApi* api = m->lease_api.get();
+    lo.transport = [api](const std::string& body) -> std::optional<std::pair<int, std::string>> {
+      auto r = api->handle(body, k_proxy_enrollment);
+      if (r.status >= 500) return std::nullopt;
+      return std::make_pair(r.status, r.body.dump());
+    };
+    m->lease_client = std::make_unique<agent::LeaseClient>(std::move(lo), m->clock);
+    m->lease_client->start();
+    m->admission->set_central(m->lease_client.get());
+  }
   m->services = std::make_unique<stages::Services>(stages::Services{
       m->registry, m->upstream, m->sessions, m->keys, m->sink, m->clock, *m->admission, nullptr, &m->guardrails});
   m->relay = std::make_unique<relay::Relay>(*m->services);
@@ -203,6 +233,7 @@ Result<int> ProxyServer::start() {
 
 void ProxyServer::stop() {
   if (m->server) m->server->stop();
+  if (m->lease_client) m->lease_client->stop();  // reports the final spend, releases the leases
   if (m->forwarder) {
     // Hand the store everything the spool holds before stopping (bounded: the store is local):
     // a checkpoint makes the queued records durable, then wait for its acknowledgement.

@@ -14,6 +14,7 @@
 //
 //   GET /v1/health   {"status":"ok","policy":VERSION} (for load balancers; no authentication)
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,6 +23,7 @@
 #include "core/common/result.hpp"
 #include "core/config/policy.hpp"
 #include "core/storage/audit_store.hpp"
+#include "core/storage/lease_ledger.hpp"
 #include "server/server_config.hpp"
 
 namespace gw::server {
@@ -39,6 +41,11 @@ public:
   ProxyServer(const ProxyServer&) = delete;
   ProxyServer& operator=(const ProxyServer&) = delete;
 
+  // Budgets of a signed bundle with a calendar window are then charged to the central budget
+  // ledger (shared with every sidecar's leases, ADR 0046), through a lease of the proxy's own
+  // (device id [proxy] device_id) taken in process; others stay in the proxy's spend ledger.
+  // Call before open(). `policy` gives the published bundle's policy (what the ledger follows).
+  void use_lease_ledger(storage::LeaseLedger* ledger, std::function<std::shared_ptr<const config::Policy>()> policy);
   // Opens the spend ledger and installs the first policy (opening the audit spool and its
   // shipper when that policy audits). Errors say which file or setting to fix.
   Status open(std::shared_ptr<const config::Policy> policy, std::string source);
@@ -67,7 +74,9 @@ class PolicyDistribution;
 // Builds, opens and starts the proxy of `config` ([proxy] must be on). Its first policy is the
 // published bundle when distribution is on and one was published (verified now), else
 // [proxy] policy; each later publish is swapped in. Errors say what to configure.
+// `ledger` (may be null): the central budget ledger, see use_lease_ledger.
 Result<std::unique_ptr<ProxyServer>> start_proxy(const ServerConfig& config, storage::AuditStore& store,
-                                                 const Clock& clock, PolicyDistribution* distribution);
+                                                 const Clock& clock, PolicyDistribution* distribution,
+                                                 storage::LeaseLedger* ledger = nullptr);
 
 }  // namespace gw::server

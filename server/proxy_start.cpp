@@ -12,13 +12,21 @@ struct Chosen {
   std::string source;
 };
 
+// The bundle's policy as a sidecar holds it: with its validity (expiry + grace, fail mode), which
+// the policy validity stage enforces and which marks its calendar budgets as central (leases).
+Chosen from_bundle(const policy::VerifiedBundle& v) {
+  std::string origin = "bundle v" + std::to_string(v.payload.version) + " (" + v.payload.org + ")";
+  auto p = std::make_shared<config::Policy>(*v.policy);
+  p->validity = config::Policy::Validity{v.payload.expires_at + v.payload.grace_s,
+                                         v.payload.fail_mode == policy::FailMode::open, origin};
+  return Chosen{std::move(p), origin};
+}
+
 Result<Chosen> initial_policy(const ServerConfig& config, PolicyDistribution* distribution) {
   std::string bundle_problem;
   if (distribution) {
     auto current = distribution->current();
-    if (current && *current)
-      return Chosen{(*current)->policy, "bundle v" + std::to_string((*current)->payload.version) + " (" +
-                                            (*current)->payload.org + ")"};
+    if (current && *current) return from_bundle(**current);
     if (!current) bundle_problem = current.error().message;
   }
   if (!config.proxy.policy_file.empty()) {
@@ -39,15 +47,17 @@ Result<Chosen> initial_policy(const ServerConfig& config, PolicyDistribution* di
 }  // namespace
 
 Result<std::unique_ptr<ProxyServer>> start_proxy(const ServerConfig& config, storage::AuditStore& store,
-                                                 const Clock& clock, PolicyDistribution* distribution) {
+                                                 const Clock& clock, PolicyDistribution* distribution,
+                                                 storage::LeaseLedger* ledger) {
   GW_TRY(chosen, initial_policy(config, distribution));
   auto proxy = std::make_unique<ProxyServer>(config, store, clock);
+  if (ledger && distribution) proxy->use_lease_ledger(ledger, [distribution] { return distribution->policy(); });
   GW_CHECK(proxy->open(chosen.policy, chosen.source));
   if (distribution) {
     ProxyServer* p = proxy.get();
     distribution->on_publish([p](const policy::VerifiedBundle& v) {
-      std::string source = "bundle v" + std::to_string(v.payload.version) + " (" + v.payload.org + ")";
-      if (auto st = p->install(v.policy, source); !st)
+      Chosen c = from_bundle(v);
+      if (auto st = p->install(c.policy, c.source); !st)
         log::write(log::Level::error, "the proxy could not swap in the published policy; the previous one stays",
                    {{"error", st.error().message}});
     });

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/proxy_harness.hpp"
+#include "core/common/clock.hpp"
+#include "core/storage/sqlite_lease_ledger.hpp"
 #include "tests/support/gw_cli.hpp"
 
 using namespace gw::test;
@@ -44,6 +46,8 @@ TEST_CASE("provider proxy: a published bundle is enforced from the next request;
   std::string v1 = proxy_policy(fake.base_url());
   v1.replace(v1.find("version = \"test\""), 16, "version = \"v1\"");
   v1.erase(v1.find("[keys.bob]"), v1.find("[audit]") - v1.find("[keys.bob]"));
+  // A budget of a signed bundle: charged to the central ledger that sidecars lease from.
+  v1.replace(v1.find("[audit]"), 7, "budgets.daily = { usd = 100, period = \"day\" }\n[audit]");
   std::ofstream(it.path() / "v1.toml") << v1;
   auto signed_v1 = run_gw(env, {"policy", "sign", p("v1.toml"), "--key", p("signing.key"), "--cert", p("signing.cert"),
                                 "--org", "acme", "--version", "1", "-o", p("v1.bundle")});
@@ -68,6 +72,18 @@ TEST_CASE("provider proxy: a published bundle is enforced from the next request;
 
   // A restart starts on the published bundle, not on the [proxy] policy file.
   central.stop();
+  {
+    // alice's spend through the proxy is in the central ledger (the proxy's lease was released
+    // with its spend reported when it stopped).
+    auto ledger = gw::storage::SqliteLeaseLedger::open(central.dir() / "central.db");
+    REQUIRE(ledger);
+    auto views = (*ledger)->current(gw::SystemClock().now_ms());
+    REQUIRE(views);
+    int64_t settled = -1;
+    for (const auto& v : *views)
+      if (v.row.ref.scope == "key:alice" && v.row.ref.budget == "daily") settled = v.row.settled_nano;
+    CHECK(settled > 0);
+  }
   central.start();
   CHECK(central.process().stderr_text().find("\"proxy_policy\":\"v1\"") != std::string::npos);
   CHECK(call_as(central, k_bob_secret) == 401);
