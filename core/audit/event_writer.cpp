@@ -135,6 +135,13 @@ std::string serialize_event(const AuditEvent& ev) {
   w.opt_str("content", ev.content);
   if (ev.content_truncated) w.boolean("content_truncated", true);
   if (ev.cost_nano_usd) w.num("cost_nano_usd", *ev.cost_nano_usd);
+  if (!ev.credential_stores.provider_key.empty() || !ev.credential_stores.device_key.empty()) {
+    w.key("credential_stores");
+    Writer c(out);
+    c.opt_str("device_key", ev.credential_stores.device_key);
+    c.opt_str("provider_key", ev.credential_stores.provider_key);
+    c.close();
+  }
   if (ev.decision != Decision::none) w.str("decision", to_string(ev.decision));
   w.opt_str("device_id", ev.device_id);
   w.opt_str("endpoint", ev.endpoint);

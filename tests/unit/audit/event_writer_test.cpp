@@ -70,6 +70,7 @@ AuditEvent random_event(std::mt19937_64& rng) {
   ev.bytes_out = i();
   ev.policy_version = s();
   ev.gw_version = s();
+  ev.credential_stores = {s(), s()};
   ev.content = s();
   ev.content_truncated = rng() % 2;
   return ev;
