@@ -1,11 +1,14 @@
-// Fuzzes the JSON walker: no crash, no overread, and the three entry points agree on validity.
+// Fuzzes the JSON walker: no crash, no overread, and the three entry points agree on validity;
+// so does the unvalidated structural split (json_split.hpp) followed by validating each value.
 // Checks that every reported string token lies inside the document and that decoding then
 // re-encoding a string yields a string that validates and decodes to the same text.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
+#include "core/json/json_split.hpp"
 #include "core/json/json_walk.hpp"
 
 namespace {
@@ -53,5 +56,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (valid && !doc.empty()) {
     // Valid but not an object: allowed to fail; nothing more to check.
   }
+  // The split accepts an object exactly when the whole-document parse does (values validated on
+  // their own, arrays split one level further, as scan_body() does).
+  std::vector<gw::json::RawMember> members;
+  bool split_ok = gw::json::split_object(doc, members);
+  std::vector<gw::json::Element> elems;
+  for (size_t i = 0; split_ok && i < members.size(); ++i) {
+    const auto& m = members[i];
+    if (m.offset + m.raw.size() > doc.size() || doc.data() + m.offset != m.raw.data()) std::abort();
+    if (m.type == gw::json::Type::array && gw::json::split_array(m.raw, elems)) {
+      for (const auto& e : elems) {
+        if (e.offset + e.raw.size() > m.raw.size()) std::abort();
+        split_ok = split_ok && gw::json::validate(e.raw, 62).has_value();
+      }
+    } else {
+      split_ok = gw::json::validate(m.raw, 63).has_value();
+    }
+  }
+  if (split_ok != top.has_value()) std::abort();
   return 0;
 }
