@@ -4,7 +4,9 @@
 // remove the overlay, revoke the session -> end the way the agent ended (exit code or signal).
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -74,6 +76,15 @@ std::vector<std::string> credential_env_names(const launch::EnvMap& env, const P
   return names;
 }
 
+// `gw claude --version` / `--help` (the whole argument list): the agent only prints and exits,
+// sending nothing to any provider, so no sidecar, session or settings overlay is needed. The
+// agent replaces the launcher (exec) with the provider credentials removed from its env, as in a
+// real launch. Measured: the overlay's --settings alone costs Claude Code ~0.4 s of startup
+// (docs/benchmarks.md "Launcher").
+bool informational_only(const std::vector<std::string>& args) {
+  return args.size() == 1 && (args[0] == "--version" || args[0] == "--help" || args[0] == "-h");
+}
+
 std::string self_exe() {
   std::error_code ec;
   auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -100,6 +111,19 @@ int run_launcher(const std::string& agent, const std::vector<std::string>& args)
 
   auto paths = resolve_paths();
   if (!paths) return report(agent, paths.error());
+  if (informational_only(args)) {
+    launch::EnvMap env = ctx.parent_env;
+    for (const auto& name : credential_env_names(env, *paths)) env.erase(name);
+    launch::strip_provider_env(env);
+    std::vector<std::string> argv_strings = {exe->filename().string(), args[0]};
+    std::vector<char*> argv = {argv_strings[0].data(), argv_strings[1].data(), nullptr};
+    std::vector<std::string> env_strings = launch::env_to_strings(env);
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    ::execve(exe->c_str(), argv.data(), envp.data());
+    return report(agent, Error{Errc::io, "cannot start " + exe->string() + ": " + std::strerror(errno)});
+  }
   // The first start of the sidecar can take a second or more (policy, spool, keychain): show it
   // on a terminal; the line is gone before the agent draws.
   auto sidecar = [&] {

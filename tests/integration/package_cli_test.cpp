@@ -138,3 +138,33 @@ TEST_CASE("gw(1): docs/gw.1 is what `gw help-man` prints, names every command of
   CHECK(text.find("gw agent install-service") != std::string::npos);
   CHECK(text.find("--help") != std::string::npos);  // \- rendered as a plain hyphen-minus
 }
+
+TEST_CASE("help: every command has a description and every option and argument a help text") {
+  TempDir home("gw-help");
+  std::istringstream md(run_gw(minimal_env(home.path()), {"help-markdown"}));
+  std::string command;
+  int commands = 0, rows = 0, since_heading = -1;
+  for (std::string line; std::getline(md, line);) {
+    if (line.rfind("## gw ", 0) == 0) {
+      command = line.substr(3);
+      ++commands;
+      since_heading = 0;
+      continue;
+    }
+    // A heading, a blank line, then the description.
+    if (since_heading >= 0 && ++since_heading == 2) {
+      CHECK_MESSAGE((!line.empty() && line.rfind("```", 0) != 0), command << " has no description");
+      since_heading = -1;
+    }
+    if (line.rfind("| `", 0) == 0) {
+      ++rows;
+      size_t first = line.find(" | ");
+      size_t second = line.find(" |", first + 3);
+      REQUIRE(first != std::string::npos);
+      std::string text = line.substr(first + 3, second - first - 3);
+      CHECK_MESSAGE(text.find_first_not_of(' ') != std::string::npos, command << ": no help text in " << line);
+    }
+  }
+  CHECK(commands > 10);
+  CHECK(rows > 40);
+}
