@@ -55,13 +55,18 @@ const std::string k_upsert_device =
     " public_key = EXCLUDED.public_key, enrollment_id = EXCLUDED.enrollment_id, epoch = EXCLUDED.epoch,"
     " head_seq = EXCLUDED.head_seq, head_hash = EXCLUDED.head_hash, first_seen_ms = EXCLUDED.first_seen_ms,"
     " last_seen_ms = EXCLUDED.last_seen_ms, records = EXCLUDED.records, alarms = EXCLUDED.alarms";
-// A batch's rows in one statement, positions allocated in call order (ORDER BY runs before the
-// volatile nextval of the target list). seq -1 and hash "" stand for NULL (central events).
+// A batch's rows in one statement. Feed position = (the transaction's id << 20) + the row's
+// ordinal: positions follow transaction ids, so the readers' horizon (read_after) can tell when
+// every smaller position is final. seq -1 and hash "" stand for NULL (central events).
+constexpr int k_ordinal_bits = 20;  // rows per transaction < 2^20 (batches are capped far below)
 constexpr const char* k_insert_rows =
     "INSERT INTO audit_log(position, device_id, epoch, seq, hash, type, line)"
-    " SELECT nextval('audit_feed_position'), $1, e, NULLIF(s, -1), NULLIF(h, ''), t, l"
+    " SELECT pg_current_xact_id()::text::bigint * 1048576 + o, $1, e, NULLIF(s, -1), NULLIF(h, ''), t, l"
     " FROM unnest($2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(e, s, h, t, l, o)"
-    " ORDER BY o RETURNING position";
+    " RETURNING position";
+// The feed's horizon: positions below it belong to transactions that have all ended, so no row
+// below it can still appear. Read in its own statement, before the rows (an earlier snapshot).
+constexpr const char* k_horizon = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint * 1048576";
 
 // Rows buffered by one transaction, written at its end.
 struct PendingRow {
@@ -110,13 +115,10 @@ public:
     return {};
   }
 
-  // Writes the buffered rows under the feed lock; returns the highest position (0: none).
+  // Writes the buffered rows in one statement; returns the highest position (0: none).
   Result<uint64_t> flush() {
     if (m_pending.empty()) return uint64_t{0};
-    Params lock;
-    lock.i64(pg::k_lock_feed);
-    GW_TRY(l, m_c.run("audit_feed_lock", "SELECT pg_advisory_xact_lock($1::int, 0)", lock, "locking the feed"));
-    (void)l;
+    if (m_pending.size() >= (size_t{1} << k_ordinal_bits)) return fail(Errc::invalid_argument, "too many records in one batch");
     std::vector<int64_t> epochs, seqs;
     std::vector<std::string_view> hashes, types, lines;
     for (const auto& r : m_pending) {
@@ -271,22 +273,34 @@ Result<uint64_t> PgAuditStore::count_records() {
 
 Result<std::vector<siem::FeedEvent>> PgAuditStore::read_after(uint64_t after, size_t max) {
   return m_pool->read([&](pg::Connection& c) -> Result<std::vector<siem::FeedEvent>> {
+    Params none;
+    GW_TRY(h, c.run("audit_horizon", k_horizon, none, "reading the feed horizon"));
+    uint64_t horizon = static_cast<uint64_t>(pg::cell_i64(h, 0, 0));
     Params p;
-    p.u64(after).u64(max);
+    p.u64(after).u64(horizon).u64(max);
     // Checkpoints are chain evidence, not events: the feed leaves them out.
     GW_TRY(r, c.run("audit_feed",
-                    "SELECT position, line FROM audit_log WHERE position > $1 AND type <> 'checkpoint'"
-                    " ORDER BY position LIMIT $2",
+                    "SELECT position, line FROM audit_log WHERE position > $1 AND position < $2"
+                    " AND type <> 'checkpoint' ORDER BY position LIMIT $3",
                     p, "reading the feed"));
     std::vector<siem::FeedEvent> out;
     for (int i = 0; i < PQntuples(r.get()); ++i)
       out.push_back({static_cast<uint64_t>(pg::cell_i64(r, i, 0)), pg::cell(r, i, 1)});
+    // Nothing final yet although newer rows were announced: an older transaction is still open.
+    if (out.empty() && m_last_position.load() > after) m_held_at = after;
     return out;
   });
 }
 
 bool PgAuditStore::wait_for_new(uint64_t after, std::chrono::milliseconds timeout) {
   std::unique_lock lock(m_feed_mu);
+  if (m_held_at.exchange(k_not_held) == after) {
+    // read_after found the announced rows not final yet: give the open transaction a moment (or
+    // the next announcement) instead of having the caller read again at once.
+    uint64_t seen = m_last_position.load();
+    m_feed_cv.wait_for(lock, std::min(timeout, std::chrono::milliseconds(10)), [&] { return m_last_position.load() > seen; });
+    return m_last_position.load() > after;
+  }
   return m_feed_cv.wait_for(lock, timeout, [&] { return m_last_position.load() > after; });
 }
 

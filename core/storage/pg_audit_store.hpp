@@ -5,10 +5,12 @@
 //   - a device's transactions are serialized by a transaction-scoped advisory lock on the device
 //     id, taken first, so the chain checks of server/ingest.cpp read the head the previous batch
 //     (from any replica) committed; the records' unique key (device_id, epoch, seq) backs it up.
-//   - feed positions are taken from a sequence under a second, global advisory lock held from the
-//     allocation to the commit: positions become visible in increasing order, so a SIEM reader
-//     (of any replica) that has read up to N never later finds a new event below N. A batch's
-//     rows are written in one statement at the end of its transaction, so that lock is short.
+//   - a feed position is (the writing transaction's id << 20) + the row's ordinal, and readers
+//     only read below a horizon: the oldest transaction id still open when they look, shifted the
+//     same way. Every position below the horizon is final (its transaction ended), so a SIEM
+//     reader (of any replica) that has read up to N never later finds a new event below N; and
+//     no lock is held across commits, so commits of different devices proceed in parallel. A
+//     batch's rows are written in one statement at the end of its transaction.
 //   - wait_for_new wakes on LISTEN/NOTIFY: a commit on another replica wakes this one's readers.
 #include <atomic>
 #include <condition_variable>
@@ -45,6 +47,8 @@ private:
   std::mutex m_feed_mu;
   std::condition_variable m_feed_cv;
   std::atomic<uint64_t> m_last_position{0};
+  static constexpr uint64_t k_not_held = ~uint64_t{0};
+  std::atomic<uint64_t> m_held_at{k_not_held};  // read_after(after) found announced rows not final yet
   std::atomic<bool> m_stop{false};
   int m_wake[2] = {-1, -1};  // a byte written to m_wake[1] stops the listener
   std::thread m_listener;

@@ -82,7 +82,6 @@ Status migrate(Pool& pool, const char* component, const std::vector<Migration>& 
 // Advisory lock classes (the first key of pg_advisory_xact_lock(int, int)); one per purpose.
 inline constexpr int k_lock_migrate = 0x67770001;
 inline constexpr int k_lock_device = 0x67770002;
-inline constexpr int k_lock_feed = 0x67770003;
 inline constexpr int k_lock_budget = 0x67770004;
 
 }  // namespace gw::storage::pg
