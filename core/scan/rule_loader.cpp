@@ -1,19 +1,11 @@
 // Rule files in gw's TOML format and in gitleaks' format, both into the common Rule model.
 #include "core/scan/rule_loader.hpp"
 
-// toml++ in its non-throwing header-only form: Debian's compiled library is built with
-// exceptions (toml::ex), so under TOML_EXCEPTIONS=0 its parse() would be undefined.
-#undef TOML_SHARED_LIB
-#define TOML_SHARED_LIB 0
-#undef TOML_HEADER_ONLY
-#define TOML_HEADER_ONLY 1
-#undef TOML_EXCEPTIONS
-#define TOML_EXCEPTIONS 0
-#include <toml++/toml.h>
-
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "core/config/toml_include.hpp"  // toml++, non-throwing and header-only
 
 namespace gw::scan {
 namespace {
@@ -207,10 +199,6 @@ Status finish_rule(Rule& r, std::string_view source, const toml::table& t) {
 
 // ---- gw format ----------------------------------------------------------------------------
 
-Result<RuleSet> load_gw_rules(std::string_view text, std::string_view source) {
-  return load_gw_rules(text, source, LoadOptions{});
-}
-
 Result<RuleSet> load_gw_rules(std::string_view text, std::string_view source, const LoadOptions& options) {
   GW_TRY(doc, parse_toml(text, source));
   Loader L{source, {"target", "rules", false}};
@@ -252,7 +240,7 @@ Result<RuleSet> load_gw_rules(std::string_view text, std::string_view source, co
           if (!parse_category(s, r->category))
             return fail(Errc::config, where(source, rv) + what + ": must be \"secret\", \"pii\" or \"custom\"");
         } else if (f == "regex" && options.defer_regex) {
-          GW_TRY(s, L.string(rv, what));
+          GW_TRY(s, L.string(rv, what));  // compiled by Rule::compiled(); "" is not a deferred pattern
           if (s.empty()) return fail(Errc::config, where(source, rv) + what + ": must not be empty");
           r->deferred_pattern = std::move(s);
         } else if (f == "regex") {

@@ -25,8 +25,8 @@ struct LoadOptions {
   bool defer_regex = false;
 };
 
-Result<RuleSet> load_gw_rules(std::string_view toml_text, std::string_view source);
-Result<RuleSet> load_gw_rules(std::string_view toml_text, std::string_view source, const LoadOptions& options);
+Result<RuleSet> load_gw_rules(std::string_view toml_text, std::string_view source,
+                              const LoadOptions& options = {});
 Result<RuleSet> load_gitleaks_rules(std::string_view toml_text, std::string_view source,
                                     const LoadOptions& options = {});
 // Picks the format from the content: [[rules]] means gitleaks, [[rule]] means gw.
