@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "agent/lease_client.hpp"
 #include "core/pipeline/exchange.hpp"
 
 namespace gw::agent {
@@ -95,6 +96,23 @@ void budgets(std::string& out, const Metrics::Scrape& scrape) {
   for (const auto& r : rows) series(out, "gw_budget_limit_nano_usd", r.labels, r.limit);
 }
 
+// What this device holds of each central budget: the lease balance and whether the central is
+// reachable (1: the last call failed for want of it).
+void leases(std::string& out, const Metrics::Scrape& scrape) {
+  if (!scrape.leases) return;
+  auto st = scrape.leases->status();
+  const auto& list = st["leases"];
+  if (list.empty()) return;
+  auto labels = [](const nlohmann::json& l) {
+    return "scope=\"" + escape_label_value(l.value("scope", "")) + "\",budget=\"" +
+           escape_label_value(l.value("budget", "")) + "\"";
+  };
+  header(out, "gw_lease_balance_nano_usd", "gauge", "Unspent part of this device's lease on a central budget, in 1e-9 USD.");
+  for (const auto& l : list) series(out, "gw_lease_balance_nano_usd", labels(l), l.value("balance_nano", int64_t{0}));
+  header(out, "gw_lease_offline", "gauge", "1 when the last lease call could not reach the central gateway.");
+  for (const auto& l : list) series(out, "gw_lease_offline", labels(l), l.value("state", "") == "offline" ? 1 : 0);
+}
+
 }  // namespace
 
 Metrics::Metrics() : m_overhead_forwarded(k_overhead_bounds), m_overhead_local(k_overhead_bounds) {
@@ -174,6 +192,7 @@ std::string Metrics::render(const Scrape& scrape) const {
     series(out, "gw_sessions_live", "", scrape.sessions_live);
   }
   budgets(out, scrape);
+  leases(out, scrape);
   header(out, "gw_metrics_series_dropped_total", "counter", "Updates not recorded because a family reached its series limit.");
   series(out, "gw_metrics_series_dropped_total", "",
          m_requests.dropped() + m_denials.dropped() + m_tokens.dropped() + m_cost.dropped());

@@ -27,6 +27,8 @@ struct Exchange;
 
 namespace gw::agent {
 
+class LeaseClient;
+
 class Metrics {
 public:
   Metrics();
@@ -40,6 +42,7 @@ public:
     const config::Policy* policy = nullptr;
     limits::Admission* admission = nullptr;
     int64_t sessions_live = -1;  // < 0: not exported
+    const LeaseClient* leases = nullptr;  // central budgets' leases (ADR 0046)
   };
   std::string render(const Scrape& scrape) const;
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <fstream>
@@ -176,6 +177,7 @@ Status run_sidecar(const SidecarOptions& opts) {
   // Admission. Started at start, or on a reload once the device is enrolled; stopped (final spend
   // reported, leases released) after the listener.
   std::unique_ptr<LeaseClient> leases;
+  std::atomic<LeaseClient*> leases_view{nullptr};  // for the metrics thread
   auto ensure_leases = [&]() -> Status {
     if (leases) return {};
     GW_TRY(cfg, audit::load_central_config(opts.paths.config_dir));
@@ -184,6 +186,7 @@ Status run_sidecar(const SidecarOptions& opts) {
     GW_TRY(client, start_lease_client(opts.paths, clock, "dev-" + key.key_id()));
     leases = std::move(client);
     admission.set_central(leases.get());
+    leases_view.store(leases.get());
     return {};
   };
   stages::Services services{registry, upstream, sessions, keys, stats, clock, admission,
@@ -218,7 +221,8 @@ Status run_sidecar(const SidecarOptions& opts) {
   int64_t started_ms = clock.now_ms();
   auto render_metrics = [&] {
     auto snap = relay.snapshot();
-    return stats.metrics().render({snap->policy.get(), &admission, static_cast<int64_t>(sessions.live_count())});
+    return stats.metrics().render(
+        {snap->policy.get(), &admission, static_cast<int64_t>(sessions.live_count()), leases_view.load()});
   };
   // Opt-in HTTP endpoint for Prometheus, loopback only like the agents' port (ADR 0030).
   std::unique_ptr<MetricsHttp> metrics_http;

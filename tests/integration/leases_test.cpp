@@ -196,9 +196,11 @@ TEST_CASE("leases: with the central stopped a sidecar spends at most its lease, 
   CHECK(refusal.find("reconnect to continue") != std::string::npos);
   auto st = alice.status();
   CHECK(st["leases"]["leases"][0]["state"] == "offline");
-  // The refusal is in the audit trail with its reason.
-  auto tail = run_gw(alice.env(), {"audit", "tail", "-n", "50", "--json"});
-  CHECK(tail.out.find("cannot be reached to top up this device's lease") != std::string::npos);
+  auto metrics = gw::agent::control_call(alice.paths(), {{"op", "metrics"}});
+  REQUIRE(metrics);
+  std::string text = metrics->value("text", "");
+  CHECK(text.find("gw_lease_offline{scope=\"team:platform\",budget=\"daily\"} 1") != std::string::npos);
+  CHECK(text.find("gw_denials_total{reason=\"lease_offline\"") != std::string::npos);
 
   org.central->start();  // the same port and store
   auto synced = lease_sync(alice);
@@ -207,4 +209,8 @@ TEST_CASE("leases: with the central stopped a sidecar spends at most its lease, 
   REQUIRE(lease_sync(alice).value("renewed", 0) == 1);
   // Everything spent, online and offline, is settled at the central.
   CHECK(central_row(*org.central).settled_nano == team_spend(alice));
+  // The refusal is in the audit trail with its reason (written when the refused request ended,
+  // several round trips ago).
+  auto tail = run_gw(alice.env(), {"audit", "tail", "-n", "50", "--json"});
+  CHECK(tail.out.find("cannot be reached to top up this device") != std::string::npos);
 }
