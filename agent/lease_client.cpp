@@ -274,8 +274,9 @@ json LeaseClient::status() const {
 }
 
 Result<std::unique_ptr<LeaseClient>> start_lease_client(const Paths& paths, const Clock& clock,
-                                                        const std::string& device_id) {
-  GW_TRY(cfg, audit::load_central_config(paths.config_dir));
+                                                        const std::string& device_id,
+                                                        const audit::LoginTokenReader& login) {
+  GW_TRY(cfg, audit::load_central_config(paths.config_dir, login));
   if (!cfg) return std::unique_ptr<LeaseClient>();
   LeaseClientOptions o;
   o.url = cfg->url;

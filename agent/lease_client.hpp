@@ -27,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/audit/central_config.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/paths.hpp"
 #include "core/common/result.hpp"
@@ -92,7 +93,9 @@ private:
 
 // For the sidecar: a lease client for the central gateway in <config dir>/central.toml, started;
 // nullptr (no error) when there is none. device_id names this device to the central.
+// `login` supplies the `gw login` key (central_config.hpp decides which credential is used).
 Result<std::unique_ptr<LeaseClient>> start_lease_client(const Paths& paths, const Clock& clock,
-                                                        const std::string& device_id);
+                                                        const std::string& device_id,
+                                                        const audit::LoginTokenReader& login = {});
 
 }  // namespace gw::agent

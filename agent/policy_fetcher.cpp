@@ -124,8 +124,9 @@ namespace gw::agent {
 
 Result<std::unique_ptr<PolicyFetcher>> start_policy_fetcher(const Paths& paths, const Clock& clock,
                                                             std::function<void()> reload,
-                                                            std::function<audit::Spool*()> spool) {
-  GW_TRY(cfg, audit::load_central_config(paths.config_dir));
+                                                            std::function<audit::Spool*()> spool,
+                                                            const audit::LoginTokenReader& login) {
+  GW_TRY(cfg, audit::load_central_config(paths.config_dir, login));
   if (!cfg) return std::unique_ptr<PolicyFetcher>();
   PolicyFetchOptions opts{cfg->url, cfg->token, cfg->ca_file, cfg->policy_poll_s};
   auto record = [spool, url = cfg->url](audit::EventKind kind, audit::Decision decision, std::string reason,

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/audit/central_config.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/paths.hpp"
 #include "core/common/result.hpp"
@@ -82,8 +83,10 @@ private:
 // was installed; every installed or refused bundle is recorded as an audit event in `spool` (when
 // not null; a refused same-version-different-content bundle as an alarm). nullptr when there is
 // no central.toml; an error when it is invalid. Everything passed must outlive the fetcher.
+// `login` supplies the `gw login` key (central_config.hpp decides which credential is used).
 Result<std::unique_ptr<PolicyFetcher>> start_policy_fetcher(const Paths& paths, const Clock& clock,
                                                             std::function<void()> reload,
-                                                            std::function<audit::Spool*()> spool);
+                                                            std::function<audit::Spool*()> spool,
+                                                            const audit::LoginTokenReader& login = {});
 
 }  // namespace gw::agent

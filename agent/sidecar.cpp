@@ -14,6 +14,7 @@
 
 #include "agent/control_server.hpp"
 #include "agent/lease_client.hpp"
+#include "agent/key_sync.hpp"
 #include "agent/listener.hpp"
 #include "agent/metrics_http.hpp"
 #include "agent/metrics_limits.hpp"
@@ -24,6 +25,7 @@
 #include "core/audit/central_config.hpp"
 #include "core/audit/forwarder.hpp"
 #include "core/audit/spool.hpp"
+#include "core/common/crypto.hpp"
 #include "core/common/log.hpp"
 #include "core/limits/spend_store.hpp"
 #include "core/policy/policy_loader.hpp"
@@ -155,6 +157,11 @@ Status run_sidecar(const SidecarOptions& opts) {
   std::shared_ptr<secrets::SecretStore> store;
   if (opened_store) store = std::move(*opened_store);
   secrets::ProviderKeys keys(store, opened_store ? std::string() : opened_store.error().message);
+  // The `gw login` key, read from the store whenever central.toml is (re)read (ADR 0049).
+  audit::LoginTokenReader login = [store]() -> Result<std::optional<std::string>> {
+    if (!store) return std::optional<std::string>();
+    return secrets::load_login_token(*store);
+  };
   Stats stats(opts.log_requests);
   // Spend and counters persist in the state dir; a sidecar that cannot open them fails closed.
   auto spend = limits::SqliteSpendStore::open(opts.paths.state_dir / "spend.db");
@@ -180,10 +187,10 @@ Status run_sidecar(const SidecarOptions& opts) {
   std::atomic<LeaseClient*> leases_view{nullptr};  // for the metrics thread
   auto ensure_leases = [&]() -> Status {
     if (leases) return {};
-    GW_TRY(cfg, audit::load_central_config(opts.paths.config_dir));
+    GW_TRY(cfg, audit::load_central_config(opts.paths.config_dir, login));
     if (!cfg) return {};
     GW_TRY(key, device_keys.load_or_create());
-    GW_TRY(client, start_lease_client(opts.paths, clock, "dev-" + key.key_id()));
+    GW_TRY(client, start_lease_client(opts.paths, clock, "dev-" + key.key_id(), login));
     leases = std::move(client);
     admission.set_central(leases.get());
     leases_view.store(leases.get());
@@ -193,12 +200,32 @@ Status run_sidecar(const SidecarOptions& opts) {
                             usage_log ? usage_log->get() : nullptr, &guardrails};
   relay::Relay relay(services);
   std::mutex reload_mutex;
+  // When logged in (`gw login`), launcher sessions run as the developer's central key: its record
+  // is kept current by key_sync and merged into every policy installed (ADR 0049).
+  std::unique_ptr<KeySync> key_sync;
+  std::function<void(const std::string&, const config::CentralKeyRecord*, const config::CentralKeyRecord&)> on_key_change;
+  // key_sync is replaced only under reload_mutex (install reads it there) or before serving.
+  auto ensure_key_sync = [&]() -> Status {
+    if (key_sync) return {};
+    GW_TRY(cfg, audit::load_central_config(opts.paths.config_dir, login));
+    if (!cfg || !cfg->logged_in()) return {};
+    auto made = std::make_unique<KeySync>(
+        KeySyncOptions{cfg->url, cfg->token, cfg->ca_file, cfg->key_poll_s, opts.paths.state_dir / "central_key.json"},
+        clock, [&on_key_change, url = cfg->url](const config::CentralKeyRecord* before, const config::CentralKeyRecord& now) {
+          if (on_key_change) on_key_change(url, before, now);
+        });
+    std::lock_guard lock(reload_mutex);
+    key_sync = std::move(made);
+    return {};
+  };
+  GW_CHECK(ensure_key_sync());
   auto install = [&](std::shared_ptr<const config::Policy> p) -> Status {
+    if (key_sync) p = apply_central_key(p, *key_sync);
     GW_CHECK(ensure_spool(opts.paths, p->audit, device_keys, spool));
     if (spool && !forwarder) {
       // central.toml is read at start and on reloads until a forwarder runs; an invalid file
       // refuses the start or the reload (the spool keeps every record meanwhile).
-      auto started = audit::start_central_forwarder(opts.paths.config_dir, *spool, device_keys, clock);
+      auto started = audit::start_central_forwarder(opts.paths.config_dir, *spool, device_keys, clock, login);
       if (!started)
         return fail(Errc::config, "cannot start the audit forwarder: " + started.error().message +
                                       ". Fix " + audit::central_config_path(opts.paths.config_dir).string() +
@@ -259,14 +286,61 @@ Status run_sidecar(const SidecarOptions& opts) {
                   [&]() -> audit::Spool* {
                     std::lock_guard lock(reload_mutex);
                     return spool.get();
-                  }));
+                  },
+                  login));
     fetcher = std::move(f);
     return ensure_leases();
+  };
+  // A changed central key record (revoked, disabled, new budgets...) is merged in by a reload and
+  // recorded as an audit event.
+  on_key_change = [&](const std::string& url, const config::CentralKeyRecord* before, const config::CentralKeyRecord& now) {
+    (void)reload();
+    std::string refusal = config::central_key_refusal(now, url);
+    audit::AuditEvent ev;
+    ev.kind = audit::EventKind::policy_change;
+    ev.decision = refusal.empty() ? audit::Decision::allowed : audit::Decision::denied;
+    ev.virtual_key_id = now.id;
+    ev.user = now.owner;
+    ev.team = now.team;
+    ev.endpoint = "GET " + url + "/v1/keys/self";
+    ev.reason = !refusal.empty() ? refusal
+                : before        ? "central key '" + now.id + "' updated (directory revision " + std::to_string(now.revision) + ")"
+                                : "launcher sessions run as central key '" + now.id + "'";
+    std::lock_guard lock(reload_mutex);
+    if (spool) (void)spool->append(std::move(ev));
+  };
+  // The central identity the forwarder, fetcher and key sync were started with ("url sha256(token)");
+  // a `gw login`/`gw logout` followed by a control "reload" restarts them with the new one.
+  auto central_identity = [&]() -> std::string {
+    auto cfg = audit::load_central_config(opts.paths.config_dir, login);
+    if (!cfg || !*cfg) return "";
+    return (*cfg)->url + " " + sha256_hex((*cfg)->token);
+  };
+  std::string bound_central = central_identity();
+  auto rebind_central = [&]() -> Status {
+    std::string now = central_identity();
+    if (now == bound_central) return {};
+    log::write(log::Level::info, "central login changed; reconnecting", {});
+    std::unique_ptr<KeySync> old_sync;
+    {
+      std::lock_guard lock(reload_mutex);
+      old_sync = std::move(key_sync);
+      forwarder.reset();
+    }
+    old_sync.reset();  // joins its thread, which may be waiting in reload(): not under reload_mutex
+    fetcher.reset();
+    // The lease client keeps the credential it started with until the sidecar restarts:
+    // requests in flight may hold it (Admission), so it is not replaced here.
+    bound_central = now;
+    GW_CHECK(ensure_key_sync());
+    if (key_sync) key_sync->start();
+    return {};
   };
   if (auto st = ensure_fetcher(); !st) {
     listener.stop();
     return fail(Errc::config, "cannot fetch policy from the central gateway: " + st.error().message);
   }
+  if (key_sync) key_sync->start();
   auto source_now = [&] {
     std::lock_guard lock(reload_mutex);
     return policy_source;
@@ -287,7 +361,8 @@ Status run_sidecar(const SidecarOptions& opts) {
               {"metrics_port", metrics_port}, {"now_ms", clock.now_ms()},
               {"keys", limits_json(*snap->policy, admission, status_keys(req, *snap->policy))},
               {"central", forwarder ? audit::to_json(forwarder->status()) : nlohmann::json(nullptr)},
-              {"leases", leases ? leases->status() : nlohmann::json(nullptr)}};
+              {"leases", leases ? leases->status() : nlohmann::json(nullptr)},
+              {"login", key_sync ? key_sync->status() : nlohmann::json(nullptr)}};
     }
     if (op == "metrics") return {{"ok", true}, {"text", render_metrics()}};
     if (op == "central_wait") {
@@ -308,6 +383,13 @@ Status run_sidecar(const SidecarOptions& opts) {
       int owner = req.value("pid", 0);
       int64_t ttl = req.value("ttl_s", int64_t{12 * 3600});
       if (ttl <= 0 || ttl > 7 * 24 * 3600) return {{"ok", false}, {"error", "ttl_s must be between 1 and 604800"}};
+      if (key_sync) {
+        // One round trip to re-check the central key (offline: the cached record decides).
+        (void)key_sync->sync_now();
+        auto snap = relay.snapshot();
+        const auto* key = snap->policy->find_key(snap->policy->local_key);
+        if (key && !key->refusal.empty()) return {{"ok", false}, {"error", key->refusal}};
+      }
       auto m = sessions.mint(agent, owner, ttl);
       log::write(log::Level::info, "session minted", {{"session", m.session.session_id}, {"agent", agent}});
       return {{"ok", true}, {"token", m.token}, {"session_id", m.session.session_id},
@@ -318,6 +400,7 @@ Status run_sidecar(const SidecarOptions& opts) {
       return {{"ok", found}, {"error", found ? "" : "no such session"}};
     }
     if (op == "reload") {
+      if (auto st = rebind_central(); !st) return {{"ok", false}, {"error", st.error().message}};
       auto v = reload();
       if (!v) return {{"ok", false}, {"error", v.error().message}};
       if (auto st = ensure_fetcher(); !st) return {{"ok", false}, {"error", st.error().message}};
@@ -337,6 +420,19 @@ Status run_sidecar(const SidecarOptions& opts) {
       if (!leases) return {{"ok", false}, {"error", "no central gateway is configured (<config dir>/central.toml)"}};
       int n = leases->sync_now();
       return {{"ok", true}, {"renewed", n}, {"leases", leases->status()}};
+    }
+    if (op == "key_wait" || op == "key_sync") {
+      // key_sync: re-read the central key record now. key_wait: block (at most 5 s: the control
+      // socket has one thread) until a sync that starts after this call has finished.
+      if (!key_sync) return {{"ok", false}, {"error", "not logged in to a central gateway (gw login --server URL)"}};
+      if (op == "key_sync") {
+        auto r = key_sync->sync_now();
+        if (!r) return {{"ok", false}, {"error", r.error().message}, {"login", key_sync->status()}};
+        return {{"ok", true}, {"result", *r}, {"login", key_sync->status()}};
+      }
+      int64_t ms = std::clamp<int64_t>(req.value("timeout_ms", int64_t{5000}), 0, 5000);
+      bool done = key_sync->wait_for_next_sync(std::chrono::milliseconds(ms));
+      return {{"ok", done}, {"login", key_sync->status()}, {"error", done ? "" : "no sync finished yet"}};
     }
     if (op == "policy-fetch") {
       if (!fetcher) return {{"ok", false}, {"error", "no central gateway is configured (<config dir>/central.toml)"}};

@@ -19,6 +19,7 @@ void add_audit_command(CLI::App& app, CommandContext& ctx);    // gw audit tail|
 void add_scan_command(CLI::App& app, CommandContext& ctx);     // gw scan [--rules F]... [PATH|-]...
 void add_serve_command(CLI::App& app, CommandContext& ctx);    // gw serve --config server.toml
 void add_keys_command(CLI::App& app, CommandContext& ctx);     // gw keys set|list|rm
+void add_login_commands(CLI::App& app, CommandContext& ctx);   // gw login --server URL, gw logout
 void add_completion_command(CLI::App& app, CommandContext& ctx);  // gw completion SHELL, gw help-markdown
 // gw agent install-service|uninstall-service (added under `gw agent` by add_agent_command).
 void add_service_commands(CLI::App& agent, CommandContext& ctx);

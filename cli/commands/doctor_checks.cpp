@@ -18,6 +18,7 @@
 #include "core/common/crypto.hpp"
 #include "core/config/policy.hpp"
 #include "core/policy/policy_loader.hpp"
+#include "core/secrets/device_key_store.hpp"
 #include "core/secrets/provider_keys.hpp"
 
 namespace gw::cli {
@@ -142,7 +143,7 @@ CheckResult policy_check(const Paths& paths, const std::optional<nlohmann::json>
 
 CheckResult central_check(const Paths& paths) {
   CheckResult c{"central", "central gateway reachable, clock in step", Verdict::info, "", ""};
-  auto cfg = audit::load_central_config(paths.config_dir);
+  auto cfg = audit::load_central_config(paths.config_dir, secrets::login_token_reader(paths));
   if (!cfg) {
     c.verdict = Verdict::fail;
     c.detail = cfg.error().message;
@@ -311,6 +312,8 @@ std::vector<CheckResult> run_doctor_checks(const Paths& paths, const std::functi
   out.push_back(policy_check(paths, status, policy));
   starting("central gateway (network)");
   out.push_back(central_check(paths));
+  starting("central login (network)");
+  out.push_back(login_check(paths));
   starting("keychain");
   auto keychain = keychain_check(paths, store);
   starting("credentials");

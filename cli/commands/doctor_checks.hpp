@@ -25,5 +25,8 @@ struct CheckResult {
 // on_check, when set, is told the title of each check as it starts (for a progress line).
 std::vector<CheckResult> run_doctor_checks(const Paths& paths,
                                            const std::function<void(std::string_view)>& on_check = {});
+// Who this device is logged in to the central gateway as (gw login), and whether the central
+// still accepts the key (login_cmd.cpp).
+CheckResult login_check(const Paths& paths);
 
 }  // namespace gw::cli

@@ -36,6 +36,7 @@ int run(int argc, char** argv) {
   add_scan_command(app, ctx);
   add_serve_command(app, ctx);
   add_keys_command(app, ctx);
+  add_login_commands(app, ctx);
   add_completion_command(app, ctx);
   add_doctor_command(app, ctx);
   add_launcher_help_commands(app, ctx);

@@ -115,6 +115,17 @@ int run_status(bool as_json, const std::vector<std::string>& keys) {
                 f->value("state", "").c_str(), ago.c_str(), f->value("interval_s", 0));
     if (std::string err = f->value("error", ""); !err.empty()) std::printf("            last error: %s\n", err.c_str());
   }
+  if (auto l = s.find("login"); l != s.end() && l->is_object()) {
+    // Who launcher sessions run as after `gw login` (ADR 0049), and whether the key is usable.
+    int64_t ok_ms = l->value("last_ok_ms", int64_t{0});
+    std::string ago = ok_ms > 0 ? human_duration((s.value("now_ms", int64_t{0}) - ok_ms) / 1000) + " ago" : "never";
+    std::string who = l->value("owner", "");
+    std::printf("login:      %s (key %s%s) at %s: %s, last answer %s\n", who.empty() ? "?" : who.c_str(),
+                l->value("key", "?").c_str(), l->value("team", "").empty() ? "" : (", team " + l->value("team", "")).c_str(),
+                l->value("url", "").c_str(), l->value("state", "").c_str(), ago.c_str());
+    if (std::string refusal = l->value("refusal", ""); !refusal.empty()) std::printf("            %s\n", refusal.c_str());
+    if (std::string err = l->value("error", ""); !err.empty()) std::printf("            last error: %s\n", err.c_str());
+  }
   std::printf("sessions:   %d live\n", s.value("sessions", 0));
   if (auto c = s.find("central"); c != s.end() && c->is_object()) {
     // The audit forwarder: where it ships, how far the central has acknowledged, what is pending.

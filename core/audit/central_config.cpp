@@ -14,6 +14,15 @@ namespace fs = std::filesystem;
 
 fs::path central_config_path(const fs::path& config_dir) { return config_dir / "central.toml"; }
 
+std::string_view to_string(TokenSource source) {
+  switch (source) {
+    case TokenSource::env: return "env";
+    case TokenSource::file: return "file";
+    case TokenSource::login: return "login";
+  }
+  return "?";
+}
+
 namespace {
 
 Result<std::string> read_token_file(const fs::path& file) {
@@ -34,7 +43,7 @@ Result<std::string> read_token_file(const fs::path& file) {
 
 }  // namespace
 
-Result<std::optional<CentralConfig>> load_central_config(const fs::path& config_dir) {
+Result<std::optional<CentralConfig>> load_central_config(const fs::path& config_dir, const LoginTokenReader& login) {
   fs::path file = central_config_path(config_dir);
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::optional<CentralConfig>();
@@ -62,6 +71,10 @@ Result<std::optional<CentralConfig>> load_central_config(const fs::path& config_
     if (*n > 86400) diag.error("policy_poll_seconds", "must be at most 86400 (a day)");
     else c.policy_poll_s = static_cast<int>(*n);
   }
+  if (auto n = root.integer("key_poll_seconds", 1)) {
+    if (*n > 86400) diag.error("key_poll_seconds", "must be at most 86400 (a day)");
+    else c.key_poll_s = static_cast<int>(*n);
+  }
   root.finish();
   if (!diag.ok()) return fail(Errc::config, diag.text());
   if (token_env) {
@@ -69,12 +82,28 @@ Result<std::optional<CentralConfig>> load_central_config(const fs::path& config_
     if (!v || !*v)
       return fail(Errc::config, file.string() + ": token_env names " + *token_env + ", which is not set");
     c.token = v;
-  } else {
-    fs::path tf = token_file ? fs::path(*token_file) : fs::path("central.token");
-    if (!tf.is_absolute()) tf = config_dir / tf;
-    GW_TRY(token, read_token_file(tf));
-    c.token = std::move(token);
+    c.token_source = TokenSource::env;
+    return std::optional<CentralConfig>(std::move(c));
   }
+  std::string store_problem;
+  if (!token_file && login) {
+    auto key = login();
+    if (key && *key && !(*key)->empty()) {
+      c.token = std::move(**key);
+      c.token_source = TokenSource::login;
+      return std::optional<CentralConfig>(std::move(c));
+    }
+    if (!key) store_problem = " (the credential store could not be read: " + key.error().message + ")";
+  }
+  fs::path tf = token_file ? fs::path(*token_file) : fs::path("central.token");
+  if (!tf.is_absolute()) tf = config_dir / tf;
+  if (!token_file && login && !fs::exists(tf))
+    return fail(Errc::config, file.string() + " names the central gateway " + c.url +
+                                  ", but this device is not logged in to it: run `gw login --server " + c.url +
+                                  "` (or write an enrollment token to " + tf.string() + ", mode 0600)" + store_problem);
+  GW_TRY(token, read_token_file(tf));
+  c.token = std::move(token);
+  c.token_source = TokenSource::file;
   return std::optional<CentralConfig>(std::move(c));
 }
 
@@ -88,8 +117,9 @@ Result<std::optional<CentralConfig>> load_central_config(const fs::path& config_
 namespace gw::audit {
 
 Result<std::unique_ptr<Forwarder>> start_central_forwarder(const fs::path& config_dir, Spool& spool,
-                                                           DeviceKeyStore& keys, const Clock& clock) {
-  GW_TRY(cfg, load_central_config(config_dir));
+                                                           DeviceKeyStore& keys, const Clock& clock,
+                                                           const LoginTokenReader& login) {
+  GW_TRY(cfg, load_central_config(config_dir, login));
   if (!cfg) return std::unique_ptr<Forwarder>();
   GW_TRY(transport, make_http_transport({.url = cfg->url, .token = cfg->token, .ca_file = cfg->ca_file}));
   GW_TRY(key, keys.load_or_create());

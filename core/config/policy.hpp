@@ -80,6 +80,10 @@ struct VirtualKey {
   ModelAccess access;
   std::vector<Budget> budgets;
   RateLimits limits;
+  // Non-empty: every request under this key is refused with this message, as is (a central key
+  // the central gateway revoked or disabled, merged in by merge_central_key; ADR 0049). Policy
+  // files cannot set it.
+  std::string refusal;
 };
 
 struct Team {

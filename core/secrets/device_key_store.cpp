@@ -122,4 +122,11 @@ Status save_login_token(SecretStore& store, std::string_view token) {
 
 Result<bool> clear_login_token(SecretStore& store) { return store.remove(k_login_token_item); }
 
+audit::LoginTokenReader login_token_reader(const Paths& paths) {
+  return [paths]() -> Result<std::optional<std::string>> {
+    GW_TRY(store, open_secret_store(paths));
+    return load_login_token(*store);
+  };
+}
+
 }  // namespace gw::secrets

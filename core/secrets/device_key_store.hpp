@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "core/audit/central_config.hpp"
 #include "core/audit/device_key.hpp"
 #include "core/secrets/secret_store.hpp"
 
@@ -46,5 +47,8 @@ Result<std::optional<std::string>> load_login_token(SecretStore& store);
 Status save_login_token(SecretStore& store, std::string_view token);
 // True when a token was removed.
 Result<bool> clear_login_token(SecretStore& store);
+// For audit::load_central_config in short-lived commands (gw doctor, gw status): opens the
+// secret store for `paths` on each call and reads the login token.
+audit::LoginTokenReader login_token_reader(const Paths& paths);
 
 }  // namespace gw::secrets

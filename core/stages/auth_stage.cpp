@@ -23,6 +23,14 @@ static StageStatus refuse_key(pipeline::Exchange& ex, std::string message) {
 }
 
 StageStatus AuthStage::bind_key(pipeline::Exchange& ex, const config::VirtualKey& key) {
+  // A central key the central gateway revoked or disabled (ADR 0049): its own message says who,
+  // when and what to do. Identity is still bound so the refusal is audited under the key.
+  if (!key.refusal.empty()) {
+    ex.identity.key_id = key.id;
+    ex.identity.user = key.owner;
+    ex.identity.team = key.team;
+    return refuse_key(ex, key.refusal);
+  }
   if (!key.enabled)
     return refuse_key(ex, "gw: virtual key '" + key.id + "' is disabled by policy. Ask your platform team to re-enable it.");
   if (key.expires_at_ms && m_services.clock.now_ms() >= *key.expires_at_ms)
