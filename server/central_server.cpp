@@ -14,6 +14,7 @@
 #include "core/storage/sqlite_audit_store.hpp"
 #include "core/storage/sqlite_lease_ledger.hpp"
 #include "server/ingest.hpp"
+#include "server/key_self_api.hpp"
 #include "server/lease_api.hpp"
 #include "server/policy_distribution.hpp"
 #include "server/proxy_server.hpp"
@@ -41,11 +42,9 @@ void CentralServer::add_routes() {
     res.set_content(json{{"status", "ok"}, {"version", GW_VERSION}}.dump(), "application/json");
   });
   s.Post("/v1/audit/batches", [this](const httplib::Request& req, httplib::Response& res) {
-    std::string token_id = authenticate_bearer(m_config.enrollment_tokens, req.get_header_value("Authorization"));
-    if (token_id.empty())
-      return reply_error(res, 401, "unauthorized",
-                         "missing or unknown enrollment token (Authorization: Bearer ...); ask your gw administrator "
-                         "for the token configured under [enrollment.tokens] of server.toml");
+    auto caller = m_auth->authenticate(req.get_header_value("Authorization"));
+    if (!caller) return reply_error(res, caller.error().status, caller.error().code, caller.error().message);
+    std::string token_id = caller->kind == DeviceCaller::Kind::enrollment_token ? caller->id : caller->label();
     auto batch = parse_batch_body(req.body, m_config.max_batch_records);
     if (!batch) return reply_error(res, 400, "invalid_batch", batch.error().message);
     batch->enrollment_id = token_id;
@@ -92,13 +91,15 @@ Result<int> CentralServer::start() {
   m_server->set_tcp_nodelay(true);  // replies go out as headers + body: no Nagle wait on the second write
   m_server->set_keep_alive_timeout(60);
   m_server->set_keep_alive_max_count(100000);
+  m_auth = std::make_unique<DeviceAuth>(m_config.enrollment_tokens, m_key_lookup, m_clock);
   add_routes();
+  add_key_self_route(*m_server, *m_auth, m_key_revision);
   m_policy = std::make_unique<PolicyDistribution>(m_config, m_clock);
   GW_CHECK(m_policy->open());
-  m_policy->add_routes(*m_server);
+  m_policy->add_routes(*m_server, *m_auth);
   if (m_ledger) {
     m_leases = std::make_unique<LeaseApi>(m_config, *m_ledger, m_clock, [this] { return m_policy->policy(); });
-    m_leases->add_routes(*m_server);
+    m_leases->add_routes(*m_server, *m_auth);
   }
   int port = m_config.port == 0 ? m_server->bind_to_any_port(m_config.host)
                                 : (m_server->bind_to_port(m_config.host, m_config.port) ? m_config.port : -1);

@@ -6,6 +6,9 @@
 //   POST /v1/audit/batches    a device's spool records (see docs/server.md for the protocol)
 //   GET/POST /v1/policy/bundle  signed policy distribution (server/policy_distribution.hpp)
 //   POST /v1/leases           budget leases for sidecars (server/lease_api.hpp)
+//   GET  /v1/keys/self        the caller's central key record (server/key_self_api.hpp)
+// Every device route authenticates through one DeviceAuth (server/device_auth.hpp): an
+// enrollment token or an active central key.
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -14,6 +17,7 @@
 #include "core/common/result.hpp"
 #include "core/storage/audit_store.hpp"
 #include "core/storage/lease_ledger.hpp"
+#include "server/device_auth.hpp"
 #include "server/server_config.hpp"
 
 namespace httplib {
@@ -42,6 +46,12 @@ public:
   int port() const { return m_port; }
   // Serves POST /v1/leases over `ledger` (call before start; the ledger must outlive the server).
   void set_lease_ledger(storage::LeaseLedger* ledger) { m_ledger = ledger; }
+  // Lets devices authenticate with central keys from a key directory (call before start):
+  // `lookup` finds a key by its secret's hash, `revision` reads the directory's revision.
+  void set_key_lookup(CentralKeyLookup lookup, std::function<Result<uint64_t>()> revision) {
+    m_key_lookup = std::move(lookup);
+    m_key_revision = std::move(revision);
+  }
   uint64_t batches() const { return m_batches.load(); }
   // Signed policy distribution (after start()); the provider proxy follows its publishes.
   PolicyDistribution* policy_distribution() { return m_policy.get(); }
@@ -55,6 +65,9 @@ private:
   std::unique_ptr<PolicyDistribution> m_policy;
   storage::LeaseLedger* m_ledger = nullptr;
   std::unique_ptr<LeaseApi> m_leases;
+  CentralKeyLookup m_key_lookup;
+  std::function<Result<uint64_t>()> m_key_revision;
+  std::unique_ptr<DeviceAuth> m_auth;
   std::thread m_thread;
   int m_port = 0;
   std::atomic<uint64_t> m_batches{0};

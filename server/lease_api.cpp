@@ -129,14 +129,12 @@ LeaseReply LeaseApi::handle(const std::string& body, const std::string& token_id
   return reply;
 }
 
-void LeaseApi::add_routes(httplib::Server& s) {
-  s.Post("/v1/leases", [this](const httplib::Request& req, httplib::Response& res) {
-    std::string token_id = authenticate_bearer(m_config.enrollment_tokens, req.get_header_value("Authorization"));
-    LeaseReply reply = token_id.empty()
-                           ? error_reply(401, "unauthorized",
-                                         "missing or unknown enrollment token (Authorization: Bearer ...); ask your gw "
-                                         "administrator for the token configured under [enrollment.tokens] of server.toml")
-                           : handle(req.body, token_id);
+void LeaseApi::add_routes(httplib::Server& s, const DeviceAuth& auth) {
+  s.Post("/v1/leases", [this, &auth](const httplib::Request& req, httplib::Response& res) {
+    auto caller = auth.authenticate(req.get_header_value("Authorization"));
+    LeaseReply reply = !caller ? error_reply(caller.error().status, caller.error().code, caller.error().message)
+                               : handle(req.body, caller->kind == DeviceCaller::Kind::enrollment_token ? caller->id
+                                                                                                       : caller->label());
     res.status = reply.status;
     res.set_content(reply.body.dump(), "application/json");
   });

@@ -1,7 +1,7 @@
 #pragma once
 // POST /v1/leases: budget leases for sidecars (ADR 0046, docs/server.md "Shared budgets").
 //
-// Auth: the device's enrollment token (Bearer), like the other device routes. Request:
+// Auth: an enrollment token or a central key (Bearer; device_auth.hpp), like every device route. Request:
 //   {"v":1, "op":"acquire"|"renew"|"release", "request_id":"<unique; reused on retry>",
 //    "device_id":"dev-...", "scope":"key:alice"|"team:platform"|"org", "budget":"daily",
 //    "lease_id":"...", "window_start_ms":N,   (renew/release: the lease and its window)
@@ -24,6 +24,7 @@
 #include "core/common/clock.hpp"
 #include "core/config/policy.hpp"
 #include "core/storage/lease_ledger.hpp"
+#include "server/device_auth.hpp"
 #include "server/server_config.hpp"
 
 namespace httplib {
@@ -42,7 +43,8 @@ public:
   using PolicySource = std::function<std::shared_ptr<const config::Policy>()>;
   // Everything passed must outlive this object.
   LeaseApi(const ServerConfig& config, storage::LeaseLedger& ledger, const Clock& clock, PolicySource policy);
-  void add_routes(httplib::Server& server);
+  // Requests authenticate through `auth` (device_auth.hpp; must outlive the server).
+  void add_routes(httplib::Server& server, const DeviceAuth& auth);
   // One request whose bearer token was accepted (token_id: the enrollment token's id). For the
   // route and for tests and benchmarks that skip HTTP.
   LeaseReply handle(const std::string& body, const std::string& token_id);

@@ -88,10 +88,10 @@ std::expected<std::optional<policy::VerifiedBundle>, policy::BundleError> Policy
   return std::optional<policy::VerifiedBundle>(std::move(*v));
 }
 
-void PolicyDistribution::add_routes(httplib::Server& s) {
-  s.Get("/v1/policy/bundle", [this](const httplib::Request& req, httplib::Response& res) {
-    if (authenticate_bearer(m_config.enrollment_tokens, req.get_header_value("Authorization")).empty())
-      return reply_error(res, 401, "unauthorized", "missing or unknown enrollment token (Authorization: Bearer ...)");
+void PolicyDistribution::add_routes(httplib::Server& s, const DeviceAuth& auth) {
+  s.Get("/v1/policy/bundle", [this, &auth](const httplib::Request& req, httplib::Response& res) {
+    if (auto caller = auth.authenticate(req.get_header_value("Authorization")); !caller)
+      return reply_error(res, caller.error().status, caller.error().code, caller.error().message);
     std::lock_guard lock(m_mutex);
     if (m_bytes.empty())
       return reply_error(res, 404, "no_bundle", "no policy bundle has been published yet (gw policy publish BUNDLE --server URL)");

@@ -25,6 +25,7 @@
 #include "core/policy/bundle.hpp"
 #include "core/policy/bundle_store.hpp"
 #include "core/policy/trust.hpp"
+#include "server/device_auth.hpp"
 #include "server/server_config.hpp"
 
 namespace httplib {
@@ -39,7 +40,8 @@ public:
   PolicyDistribution(const ServerConfig& config, const Clock& clock);
   // Loads the roots and the last published bundle. Errors: unreadable root key files.
   Status open();
-  void add_routes(httplib::Server& server);
+  // Device GETs authenticate through `auth` (must outlive the server).
+  void add_routes(httplib::Server& server, const DeviceAuth& auth);
   // The policy of the bundle served (what the central's budget leases follow), or nullptr before
   // the first publish. Thread-safe.
   std::shared_ptr<const config::Policy> policy() const;

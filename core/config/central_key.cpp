@@ -40,7 +40,7 @@ Result<CentralKeyRecord> central_key_from_json(const json& j) {
   GW_CHECK(need(j.is_object(), "the answer", "must be a JSON object"));
   CentralKeyRecord r;
   if (auto rev = j.find("revision"); rev != j.end()) {
-    GW_CHECK(need(rev->is_number_unsigned(), "\"revision\"", "must be a non-negative integer"));
+    GW_CHECK(need(rev->is_number_integer() && rev->get<int64_t>() >= 0, "\"revision\"", "must be a non-negative integer"));
     r.revision = rev->get<uint64_t>();
   }
   auto k = j.find("key");

@@ -51,7 +51,7 @@ public:
     });
     m_port = m_server.bind_to_any_port("127.0.0.1");
     m_thread = std::thread([this] { m_server.listen_after_bind(); });
-    m_server.wait_until_ready();
+    // bind_to_any_port already listens: connections queue until the accept loop runs.
   }
   ~StandInCentral() {
     m_server.stop();
@@ -153,7 +153,7 @@ TEST_CASE("gw login: a revocation at the central reaches a running sidecar and r
 
   auto after = cli.Post("/anthropic/v1/messages", h, k_body, "application/json");
   REQUIRE(after);
-  CHECK(after->status == 403);  // the refusal status Claude Code does not retry
+  CHECK(after->status == 400);  // the refusal status Claude Code does not retry (policy_denial.hpp)
   CHECK(after->body.find("was revoked by admin:it-ops") != std::string::npos);
   CHECK(after->body.find("laptop lost") != std::string::npos);
   CHECK(after->body.find("gw login --server " + central.url()) != std::string::npos);

@@ -67,7 +67,7 @@ TEST_CASE("central key record: a malformed answer names the field") {
     return r.error().message;
   };
   CHECK(bad(json::array()).find("JSON object") != std::string::npos);
-  CHECK(bad(json{{"revision", 1}}).find("\"key\"") != std::string::npos);
+  CHECK(bad(json::object({{"revision", 1}})).find("\"key\"") != std::string::npos);
   CHECK(bad(json{{"key", {{"owner", "x"}}}}).find("key.id") != std::string::npos);
   CHECK(bad(json{{"key", {{"id", "a"}, {"models", "claude"}}}}).find("key.models") != std::string::npos);
   CHECK(bad(json{{"key", {{"id", "a"}, {"enabled", "yes"}}}}).find("key.enabled") != std::string::npos);
