@@ -99,8 +99,10 @@ Result<std::optional<CentralConfig>> load_central_config(const fs::path& config_
   if (!tf.is_absolute()) tf = config_dir / tf;
   if (!token_file && login && !fs::exists(tf))
     return fail(Errc::config, file.string() + " names the central gateway " + c.url +
-                                  ", but this device is not logged in to it: run `gw login --server " + c.url +
-                                  "` (or write an enrollment token to " + tf.string() + ", mode 0600)" + store_problem);
+                                  ", but this device is not logged in to it and " + tf.string() +
+                                  " does not exist: run `gw login --server " + c.url +
+                                  "`, or write the enrollment token your administrator gave you to that file (mode 0600)" +
+                                  store_problem);
   GW_TRY(token, read_token_file(tf));
   c.token = std::move(token);
   c.token_source = TokenSource::file;
