@@ -49,6 +49,7 @@ struct Central {
   std::unique_ptr<storage::SqliteLeaseLedger> ledger;
   std::shared_ptr<const config::Policy> pol = policy(true);
   std::unique_ptr<server::LeaseApi> api;
+  std::unique_ptr<server::DeviceAuth> auth;
   httplib::Server http;
   std::thread thread;
   int port = 0;
@@ -57,7 +58,8 @@ struct Central {
     ledger = std::move(*storage::SqliteLeaseLedger::open(dir / "central.db"));
     config.enrollment_tokens.push_back({"bench", config::hash_key_secret("bench-token")});
     api = std::make_unique<server::LeaseApi>(config, *ledger, clock, [this] { return pol; });
-    api->add_routes(http);
+    auth = std::make_unique<server::DeviceAuth>(config.enrollment_tokens, nullptr, clock);
+    api->add_routes(http, *auth);
     http.set_tcp_nodelay(true);
     port = http.bind_to_any_port("127.0.0.1");
     thread = std::thread([this] { http.listen_after_bind(); });
