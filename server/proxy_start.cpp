@@ -61,6 +61,11 @@ Result<std::unique_ptr<ProxyServer>> start_proxy(const ServerConfig& config, sto
         log::write(log::Level::error, "the proxy could not swap in the published policy; the previous one stays",
                    {{"error", st.error().message}});
     });
+    // A publish between choosing the first policy and setting the hook is not lost.
+    if (auto again = distribution->current(); again && *again) {
+      Chosen c = from_bundle(**again);
+      if (c.source != chosen.source) GW_CHECK(proxy->install(c.policy, c.source));
+    }
   }
   GW_CHECK(proxy->start());
   return proxy;

@@ -3,11 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/proxy_harness.hpp"
+#include "tests/support/file_watch.hpp"
 #include "tests/support/gw_cli.hpp"
 
 using namespace gw::test;
@@ -158,17 +158,15 @@ TEST_CASE("provider proxy: audit events of proxied requests are in the central s
   REQUIRE(ok.ok);
   auto denied = cli.Post("/anthropic/v1/messages", anthropic_headers("gwk-not-a-key"), k_stream_body, "application/json");
   REQUIRE(denied);
-  // The SIEM feed carries them like any device's events (bounded wait: another process writes
-  // the file, so it is polled).
+  // The SIEM feed carries them like any device's events (another process writes the file: wait
+  // on its changes, bounded).
   auto siem_lines = [&] {
     std::ifstream in(central.dir() / "siem.jsonl");
     size_t n = 0;
     for (std::string line; std::getline(in, line);) n += line.find(k_proxy_device) != std::string::npos;
     return n;
   };
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (siem_lines() < 3 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  wait_for_file_change(central.dir() / "siem.jsonl", [&] { return siem_lines() >= 3; }, std::chrono::seconds(30));
   CHECK(siem_lines() == 3);
   central.stop();  // a clean stop hands everything the proxy's spool holds to the store
 
