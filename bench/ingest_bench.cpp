@@ -101,13 +101,13 @@ BENCHMARK(BM_IngestStore)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond)->U
 
 void BM_IngestHttp(benchmark::State& state) {
   fs::path dir = fresh_dir();
-  auto store = std::move(*storage::SqliteAuditStore::open(dir / "central.db"));
   SystemClock clock;
   server::ServerConfig cfg;
   cfg.port = 0;
   cfg.storage_path = dir / "central.db";
   cfg.enrollment_tokens.push_back({"bench", "sha256:" + sha256_hex("bench-token")});
-  server::CentralServer srv(cfg, *store, clock);
+  auto stores = std::move(*storage::open_stores(cfg.store_config()));
+  server::CentralServer srv(cfg, stores, clock);
   int port = *srv.start();
   auto transport = std::move(*audit::make_http_transport(
       {.url = "http://127.0.0.1:" + std::to_string(port), .token = "bench-token"}));
@@ -124,7 +124,7 @@ void BM_IngestHttp(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
   srv.stop();
-  store.reset();
+  stores = {};
   fs::remove_all(dir);
 }
 BENCHMARK(BM_IngestHttp)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();

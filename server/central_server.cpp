@@ -13,6 +13,7 @@
 #include "core/storage/pg_stores.hpp"
 #include "core/storage/sqlite_audit_store.hpp"
 #include "core/storage/sqlite_lease_ledger.hpp"
+#include "server/admin_api.hpp"
 #include "server/ingest.hpp"
 #include "server/key_self_api.hpp"
 #include "server/lease_api.hpp"
@@ -33,6 +34,9 @@ void reply_error(httplib::Response& res, int status, std::string_view code, cons
 
 CentralServer::CentralServer(const ServerConfig& config, storage::AuditStore& store, const Clock& clock)
     : m_config(config), m_store(store), m_clock(clock) {}
+
+CentralServer::CentralServer(const ServerConfig& config, storage::Stores& stores, const Clock& clock)
+    : m_config(config), m_store(*stores.audit), m_clock(clock), m_ledger(stores.leases.get()), m_stores(&stores) {}
 
 CentralServer::~CentralServer() { stop(); }
 
@@ -101,6 +105,10 @@ Result<int> CentralServer::start() {
     m_leases = std::make_unique<LeaseApi>(m_config, *m_ledger, m_clock, [this] { return m_policy->policy(); });
     m_leases->add_routes(*m_server, *m_auth);
   }
+  if (m_stores) {
+    m_admin = std::make_unique<AdminApi>(m_config, *m_stores, m_policy.get(), m_clock);
+    m_admin->add_routes(*m_server);
+  }
   int port = m_config.port == 0 ? m_server->bind_to_any_port(m_config.host)
                                 : (m_server->bind_to_port(m_config.host, m_config.port) ? m_config.port : -1);
   if (port <= 0)
@@ -127,32 +135,20 @@ Status run_serve(const ServerConfig& config, int ready_fd) {
   ::signal(SIGPIPE, SIG_IGN);
 
   // The stores: one SQLite file, or PostgreSQL shared with other replicas.
-  std::unique_ptr<storage::AuditStore> store;
-  std::unique_ptr<storage::LeaseLedger> ledger;
-  std::string storage_name = config.storage_path.string();
-  if (config.storage_driver == "postgres") {
-    GW_TRY(pg, storage::open_pg_stores({config.storage_url, config.storage_pool_size}));
-    store = std::move(pg.audit);
-    ledger = std::move(pg.leases);
-    storage_name = pg.pool->target();  // no password
-  } else {
-    GW_TRY(sq, storage::SqliteAuditStore::open(config.storage_path));
-    store = std::move(sq);
-    GW_TRY(sl, storage::SqliteLeaseLedger::open(config.storage_path));
-    ledger = std::move(sl);
-  }
+  GW_TRY(stores, storage::open_stores(config.store_config()));
+  storage::AuditStore* store = stores.audit.get();
+  std::string storage_name = stores.name;
   SystemClock clock;
   // SIEM export reads the store on its own threads; declared after the store, so it is
   // destroyed (stopped) before the store closes. Built first: a missing token fails the start.
   GW_TRY(siem, siem::SiemExporters::create(config.siem, *store,
                                            std::make_unique<siem::FileCursorStore>(config.siem_cursor_dir())));
-  CentralServer server(config, *store, clock);
-  server.set_lease_ledger(ledger.get());
+  CentralServer server(config, stores, clock);
   GW_TRY(port, server.start());
   // The provider proxy ([proxy]): its own port, the same TLS; declared after the store.
   std::unique_ptr<ProxyServer> proxy;
   if (config.proxy.enabled) {
-    auto started = start_proxy(config, *store, clock, server.policy_distribution(), ledger.get());
+    auto started = start_proxy(config, *store, clock, server.policy_distribution(), stores.leases.get());
     if (!started) {
       server.stop();
       return std::unexpected(started.error());

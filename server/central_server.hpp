@@ -9,6 +9,7 @@
 //   GET  /v1/keys/self        the caller's central key record (server/key_self_api.hpp)
 // Every device route authenticates through one DeviceAuth (server/device_auth.hpp): an
 // enrollment token or an active central key.
+//   /v1/admin/...             the Admin API (server/admin_api.hpp, docs/admin-api.md)
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "core/storage/audit_store.hpp"
 #include "core/storage/lease_ledger.hpp"
 #include "server/device_auth.hpp"
+#include "core/storage/stores.hpp"
 #include "server/server_config.hpp"
 
 namespace httplib {
@@ -28,6 +30,7 @@ namespace gw::server {
 
 class PolicyDistribution;
 class LeaseApi;
+class AdminApi;
 
 // The signature header of an ingest request: "ed25519=<128 hex>", the device key's signature
 // over the exact body bytes.
@@ -37,6 +40,9 @@ class CentralServer {
 public:
   // config, store and clock must outlive the server.
   CentralServer(const ServerConfig& config, storage::AuditStore& store, const Clock& clock);
+  // Serves every store of `stores` (audit, leases, and the Admin API over the key directory);
+  // stores must outlive the server.
+  CentralServer(const ServerConfig& config, storage::Stores& stores, const Clock& clock);
   ~CentralServer();
   // Binds config.host:config.port (0: any free port) and serves on a background thread; returns
   // the bound port. Errors: TLS files unusable, address in use.
@@ -64,6 +70,8 @@ private:
   std::unique_ptr<httplib::Server> m_server;
   std::unique_ptr<PolicyDistribution> m_policy;
   storage::LeaseLedger* m_ledger = nullptr;
+  storage::Stores* m_stores = nullptr;  // set by the Stores constructor: enables the Admin API
+  std::unique_ptr<AdminApi> m_admin;
   std::unique_ptr<LeaseApi> m_leases;
   CentralKeyLookup m_key_lookup;
   std::function<Result<uint64_t>()> m_key_revision;

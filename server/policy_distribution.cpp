@@ -109,34 +109,41 @@ void PolicyDistribution::add_routes(httplib::Server& s, const DeviceAuth& auth) 
       return reply_error(res, 401, "unauthorized",
                          "missing or unknown publisher token (Authorization: Bearer ...); tokens are configured under "
                          "[policy.publishers] of server.toml");
-    if (!m_config.policy.enabled())
-      return reply_error(res, 404, "policy_disabled", "this central gateway does not distribute policy (no [policy] in server.toml)");
-    std::lock_guard lock(m_mutex);
-    auto info = m_store.load_info();
-    if (!info) return reply_error(res, 503, "store_unavailable", info.error().message);
-    policy::VerifyOptions opts;
-    opts.now_s = m_clock.now_ms() / 1000;
-    auto v = policy::verify_bundle(req.body, m_trust, info->state, opts);
-    if (!v) {
-      log::write(log::Level::warn, "policy publish refused",
-                 {{"publisher", who}, {"reason", policy::to_string(v.error().reason)}});
-      return reply_error(res, status_for(v.error().reason), policy::to_string(v.error().reason), v.error().message);
-    }
-    if (!v->unchanged) {
-      if (auto st = m_store.install(req.body, v->next_state, "publisher " + who, opts.now_s); !st)
-        return reply_error(res, 503, "store_unavailable", st.error().message);
-      m_bytes = req.body;
-      m_policy = v->policy;
-      m_etag = "\"" + sha256_hex(m_bytes) + "\"";
-      log::write(log::Level::info, "policy published",
-                 {{"publisher", who}, {"version", v->payload.version}, {"org", v->payload.org}});
-      if (m_on_publish) m_on_publish(*v);
-    }
-    res.set_content(json{{"version", v->payload.version}, {"org", v->payload.org}, {"unchanged", v->unchanged},
-                         {"etag", m_etag}}
-                        .dump(),
-                    "application/json");
+    PublishOutcome out = publish(req.body, "publisher " + who);
+    res.status = out.status;
+    res.set_content(out.body.dump(), "application/json");
   });
+}
+
+PublishOutcome PolicyDistribution::publish(const std::string& bundle, const std::string& who) {
+  auto error = [](int status, std::string_view code, const std::string& message) {
+    return PublishOutcome{status, json{{"error", {{"code", code}, {"message", message}}}}};
+  };
+  if (!m_config.policy.enabled())
+    return error(404, "policy_disabled", "this central gateway does not distribute policy (no [policy] in server.toml)");
+  std::lock_guard lock(m_mutex);
+  auto info = m_store.load_info();
+  if (!info) return error(503, "store_unavailable", info.error().message);
+  policy::VerifyOptions opts;
+  opts.now_s = m_clock.now_ms() / 1000;
+  auto v = policy::verify_bundle(bundle, m_trust, info->state, opts);
+  if (!v) {
+    log::write(log::Level::warn, "policy publish refused",
+               {{"publisher", who}, {"reason", policy::to_string(v.error().reason)}});
+    return error(status_for(v.error().reason), policy::to_string(v.error().reason), v.error().message);
+  }
+  if (!v->unchanged) {
+    if (auto st = m_store.install(bundle, v->next_state, who, opts.now_s); !st)
+      return error(503, "store_unavailable", st.error().message);
+    m_bytes = bundle;
+    m_policy = v->policy;
+    m_etag = "\"" + sha256_hex(m_bytes) + "\"";
+    log::write(log::Level::info, "policy published",
+               {{"publisher", who}, {"version", v->payload.version}, {"org", v->payload.org}});
+    if (m_on_publish) m_on_publish(*v);
+  }
+  return {200, json{{"version", v->payload.version}, {"org", v->payload.org}, {"unchanged", v->unchanged},
+                    {"etag", m_etag}}};
 }
 
 }  // namespace gw::server

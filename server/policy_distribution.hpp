@@ -16,6 +16,7 @@
 #include <memory>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,13 @@ class Server;
 
 namespace gw::server {
 
+// The answer to a publish: an HTTP status and its JSON body (200 {"version","org","unchanged",
+// "etag"}, or {"error":{"code","message"}}).
+struct PublishOutcome {
+  int status = 200;
+  nlohmann::json body;
+};
+
 class PolicyDistribution {
 public:
   // config and clock must outlive this object.
@@ -42,6 +50,10 @@ public:
   Status open();
   // Device GETs authenticate through `auth` (must outlive the server).
   void add_routes(httplib::Server& server, const DeviceAuth& auth);
+  // Verifies `bundle` against the pinned roots and the published state and, when it is accepted
+  // and new, installs it as the bundle served. `who` names the publisher in logs and the store.
+  // Shared by POST /v1/policy/bundle and the Admin API. Thread-safe.
+  PublishOutcome publish(const std::string& bundle, const std::string& who);
   // The policy of the bundle served (what the central's budget leases follow), or nullptr before
   // the first publish. Thread-safe.
   std::shared_ptr<const config::Policy> policy() const;

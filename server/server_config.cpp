@@ -175,6 +175,7 @@ Result<ServerConfig> parse_server_config(std::string_view text, std::string_view
     e.finish();
   }
   if (const auto* pol = root.table("policy")) decode_policy_section(*pol, base_dir, diag, c);
+  if (const auto* adm = root.table("admin")) decode_admin_section(*adm, diag, c.admin);
   if (const auto* leases = root.table("leases")) decode_leases_section(*leases, diag, c.leases);
   if (const auto* px = root.table("proxy")) decode_proxy_section(*px, base_dir, c.host, diag, c.proxy);
   siem::decode_siem(root.raw("siem"), "siem", diag, c.siem);

@@ -19,6 +19,9 @@
 //   max_body_bytes = 16777216
 //   [enrollment.tokens.laptops]           # devices present this token (Bearer) to send audit
 //   secret_hash = "sha256:..."            # from `gw policy hash-key --new`; never the token
+//   [admin.tokens.ops]                    # Admin API tokens and roles: see docs/admin-api.md
+//   secret_hash = "sha256:..."
+//   role = "admin"
 //   [proxy]                               # the provider proxy: see proxy_config.hpp
 //   listen = "0.0.0.0:8444"
 //   [[siem]]                              # SIEM export sinks: see docs/siem.md
@@ -32,6 +35,8 @@
 
 #include "core/common/result.hpp"
 #include "core/siem/config.hpp"
+#include "core/storage/stores.hpp"
+#include "server/admin_config.hpp"
 #include "server/lease_config.hpp"
 #include "server/proxy_config.hpp"
 
@@ -75,6 +80,7 @@ struct ServerConfig {
   std::vector<EnrollmentToken> enrollment_tokens;
   PolicyDistributionConfig policy;
   LeaseConfig leases;  // [leases]: budget leases to sidecars (server/lease_api.hpp)
+  AdminConfig admin;   // [admin]: Admin API tokens and roles (server/admin_config.hpp)
   ProxyConfig proxy;      // [proxy]: the provider proxy (proxy_config.hpp); off when absent
   siem::SiemConfig siem;  // file destinations, token_file and ca_file resolved like other paths
 
@@ -82,6 +88,8 @@ struct ServerConfig {
   std::filesystem::path siem_cursor_dir() const { return storage_path.string() + ".siem"; }
 
   bool tls() const { return !tls_cert.empty(); }
+  // What storage::open_stores needs from [storage].
+  storage::StoreConfig store_config() const { return {storage_driver, storage_path, storage_url, storage_pool_size}; }
 };
 
 // Parses and validates server.toml text. `file` names it in messages; `base_dir` resolves

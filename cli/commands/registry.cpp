@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/commands/command.hpp"
+#include "cli/commands/admin_client.hpp"
 #include "cli/commands/commands.hpp"
 
 namespace gw::cli {
@@ -35,6 +36,7 @@ int run(int argc, char** argv) {
   add_audit_command(app, ctx);
   add_scan_command(app, ctx);
   add_serve_command(app, ctx);
+  add_admin_command(app, ctx);
   add_keys_command(app, ctx);
   add_login_commands(app, ctx);
   add_completion_command(app, ctx);

@@ -14,6 +14,8 @@ namespace {
 
 int64_t to_nano(double usd) { return static_cast<int64_t>(std::llround(usd * 1e9)); }
 
+}  // namespace
+
 std::optional<int64_t> parse_rfc3339_ms(const std::string& s) {
   // Accepts YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM). Dates without a zone are UTC.
   int y, mo, d, h = 0, mi = 0, sec = 0;
@@ -52,7 +54,7 @@ std::optional<int64_t> parse_rfc3339_ms(const std::string& s) {
   return ((days * 24 + h) * 60 + mi - offset_min) * 60000 + sec * 1000;
 }
 
-std::optional<Period> parse_period(const std::string& s) {
+static std::optional<Period> parse_period(const std::string& s) {
   if (s == "hour") return Period::hour;
   if (s == "day") return Period::day;
   if (s == "week") return Period::week;
@@ -132,6 +134,8 @@ VirtualKey decode_key(const nlohmann::json& j, const std::string& id, const std:
   r.finish();
   return key;
 }
+
+namespace {
 
 void decode_provider(const nlohmann::json& j, const std::string& id, const std::string& path,
                      Policy& policy, Diagnostics& diag) {

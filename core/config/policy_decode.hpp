@@ -6,6 +6,22 @@
 
 namespace gw::config::detail {
 
+class ObjectReader;
+
+// The pieces of decode_policy that other documents with key-shaped records reuse (the admin API's
+// key and team bodies): same fields, same messages.
+// YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM) -> Unix ms (dates without a zone: UTC).
+std::optional<int64_t> parse_rfc3339_ms(const std::string& s);
+// `budgets.NAME = {usd, period, window}` of `owner`; empty when absent.
+std::vector<Budget> decode_budgets(ObjectReader& owner, Diagnostics& diag);
+// `limits = {requests_per_minute, tokens_per_minute, concurrent}` of `owner`.
+RateLimits decode_limits(ObjectReader& owner, Diagnostics& diag);
+// providers, models, deny_models.
+void decode_access(ObjectReader& r, ModelAccess& access);
+// A [keys.ID] table (anonymous: the [anonymous] table, without secret, owner, team, expires).
+VirtualKey decode_key(const nlohmann::json& j, const std::string& id, const std::string& path,
+                      Diagnostics& diag, bool anonymous);
+
 // Decodes every field it knows, reports every problem, and returns the (possibly partial) policy.
 Policy decode_policy(const SourceDoc& doc, Diagnostics& diag);
 // Cross-references: providers and models named in allow lists exist, teams exist, key ids and

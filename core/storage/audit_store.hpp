@@ -55,6 +55,44 @@ public:
   virtual Status insert_event(const std::string& json) = 0;
 };
 
+// Spend report: the `completed` events of every device, grouped. Time range on the event's
+// time_ms: since inclusive, until exclusive (0: unbounded).
+enum class SpendBy { key, team, model, day };
+struct SpendQuery {
+  SpendBy by = SpendBy::key;
+  int64_t since_ms = 0;
+  int64_t until_ms = 0;
+};
+struct SpendRow {
+  std::string group;  // key id, team, model, or UTC day "YYYY-MM-DD"; "" when the event had none
+  uint64_t requests = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t cost_nano_usd = 0;
+};
+
+// Audit query over stored events (device events and central events; checkpoints are chain
+// evidence and left out). Empty string filters and 0 times match everything. Results are in
+// ingest order, strictly after position `after`, at most `limit`.
+struct AuditQuery {
+  int64_t since_ms = 0;   // event time_ms >= since_ms
+  int64_t until_ms = 0;   // event time_ms < until_ms
+  std::string device;     // device_id column
+  std::string key;        // virtual_key_id
+  std::string user;
+  std::string kind;       // admitted | completed | denied | alarm | policy_change | gap | admin
+  std::string decision;   // allowed | denied | redacted
+  uint64_t after = 0;
+  size_t limit = 100;
+};
+struct StoredEvent {
+  uint64_t position = 0;  // ingest position (the SIEM feed's position)
+  std::string device_id;
+  uint64_t epoch = 0;
+  std::optional<uint64_t> seq;  // none for central events
+  std::string line;             // the stored JSON text, byte for byte
+};
+
 class AuditStore : public siem::EventFeed {
 public:
   // Runs fn in one write transaction over device_id's rows: committed when fn succeeds, rolled
@@ -68,6 +106,9 @@ public:
                                                  uint64_t from, uint64_t to) = 0;
   // Counts for health/status: stored records and central events (alarms).
   virtual Result<uint64_t> count_records() = 0;
+  // Reports for the Admin API (read-only, committed data).
+  virtual Result<std::vector<SpendRow>> spend(const SpendQuery& query) = 0;
+  virtual Result<std::vector<StoredEvent>> query_events(const AuditQuery& query) = 0;
 };
 
 }  // namespace gw::storage

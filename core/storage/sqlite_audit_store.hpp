@@ -27,6 +27,8 @@ public:
   Result<std::vector<RecordRow>> records(const std::string& device_id, uint64_t epoch, uint64_t from,
                                          uint64_t to) override;
   Result<uint64_t> count_records() override;
+  Result<std::vector<SpendRow>> spend(const SpendQuery& query) override;
+  Result<std::vector<StoredEvent>> query_events(const AuditQuery& query) override;
 
   Result<std::vector<siem::FeedEvent>> read_after(uint64_t after, size_t max) override;
   bool wait_for_new(uint64_t after, std::chrono::milliseconds timeout) override;
