@@ -57,8 +57,10 @@ struct SpoolOptions {
   int64_t checkpoint_every_ms = 60'000;
   // How long a non-durable record may wait in memory before the spool's thread writes and syncs
   // it (when no durable commit took it first). A crash loses at most this window of completed
-  // records (the gap is visible: an admitted record without its completed one).
-  int64_t lazy_write_ms = 20;
+  // records (the gap is visible: an admitted record without its completed one). 0 (default):
+  // the spool's thread is woken and writes it at once, so `gw audit tail` sees a denied record
+  // as soon as the refusal was answered (tests and users rely on that).
+  int64_t lazy_write_ms = 0;
 };
 
 // What open() found and repaired after an unclean shutdown.
