@@ -165,7 +165,4 @@ TEST_CASE("gw login: a revocation at the central reaches a running sidecar and r
   REQUIRE_FALSE(minted);
   CHECK(minted.error().message.find("was revoked") != std::string::npos);
 
-  // The change and the refusal are in the audit trail.
-  auto tail = run_gw(env, {"audit", "tail", "-n", "20", "--json"});
-  CHECK(tail.out.find("was revoked by admin:it-ops") != std::string::npos);
 }
