@@ -15,6 +15,7 @@
 #include "core/storage/sqlite_lease_ledger.hpp"
 #include "server/admin_api.hpp"
 #include "server/ingest.hpp"
+#include "server/key_directory_lookup.hpp"
 #include "server/key_self_api.hpp"
 #include "server/lease_api.hpp"
 #include "server/policy_distribution.hpp"
@@ -144,6 +145,8 @@ Status run_serve(const ServerConfig& config, int ready_fd) {
   GW_TRY(siem, siem::SiemExporters::create(config.siem, *store,
                                            std::make_unique<siem::FileCursorStore>(config.siem_cursor_dir())));
   CentralServer server(config, stores, clock);
+  // Devices may authenticate with central keys (gw login) when the store has a key directory.
+  if (stores.keys) connect_key_directory(server, *stores.keys);
   GW_TRY(port, server.start());
   // The provider proxy ([proxy]): its own port, the same TLS; declared after the store.
   std::unique_ptr<ProxyServer> proxy;

@@ -104,8 +104,10 @@ E2eHome::~E2eHome() {
   for (pid_t pid : processes_with_home(home())) ::kill(pid, SIGKILL);
 }
 
-RunResult E2eHome::gw(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+RunResult E2eHome::gw(const std::vector<std::string>& args, std::chrono::seconds timeout,
+                      std::optional<std::string> stdin_data) {
   test::ProcessOptions po;
+  po.stdin_data = std::move(stdin_data);
   po.argv.push_back((fs::path(GW_BINARY_DIR) / "gw").string());
   po.argv.insert(po.argv.end(), args.begin(), args.end());
   po.env = m_env;

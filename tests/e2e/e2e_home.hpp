@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,9 +35,11 @@ public:
   E2eHome();
   ~E2eHome();
 
-  // Runs `gw <args...>` in <home>/work with stdin from /dev/null and waits up to `timeout`.
+  // Runs `gw <args...>` in <home>/work with stdin from /dev/null (or `stdin_data`) and waits up
+  // to `timeout`.
   RunResult gw(const std::vector<std::string>& args,
-               std::chrono::seconds timeout = std::chrono::seconds(180));
+               std::chrono::seconds timeout = std::chrono::seconds(180),
+               std::optional<std::string> stdin_data = std::nullopt);
 
   test::FakeProvider& fake() { return *m_fake; }
   const std::filesystem::path& home() const { return m_home.path(); }
