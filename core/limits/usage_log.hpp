@@ -50,7 +50,10 @@ private:
   std::mutex m_mutex;
   sqlite3* m_db = nullptr;
   sqlite3_stmt* m_insert = nullptr;
-  WriteBehind<UsageRow> m_writer{[this](const std::vector<UsageRow>& r) { write_batch(r); }};  // last member
+  // Rows are taken at once (no batching deadline, ADR 0059): `gw usage` reads spend.db directly,
+  // right after a request, and must see it.
+  WriteBehind<UsageRow> m_writer{[this](const std::vector<UsageRow>& r) { write_batch(r); },
+                                 WriteBehindOptions{.max_delay = std::chrono::milliseconds(0)}};  // last member
 };
 
 }  // namespace gw::limits
